@@ -1,1 +1,48 @@
-export {};
+// Errors
+
+export { type AppendInputsOptions, appendInputs, type LingerClock } from "./batcher.js";
+// Endpoints
+export { type BasinRoute, type Cloud, Endpoints, type EndpointsInit } from "./endpoints.js";
+export {
+  EXPECTED_FENCING_TOKEN_TRAILER,
+  EXPECTED_SEQ_NUM_TRAILER,
+  FencingTokenMismatchError,
+  S2Error,
+  type S2ErrorOptions,
+  SeqNumMismatchError,
+} from "./errors.js";
+export { type Meterable, meteredBytes } from "./metered-bytes.js";
+// Records, limits and batching
+export {
+  type AppendInput,
+  type AppendOutput,
+  AppendRecord,
+  type Bytes,
+  bodyText,
+  type CommandName,
+  type Header,
+  headersText,
+  isCommandRecord,
+  type ReadLimit,
+  type ReadStart,
+  type SequencedRecord,
+  Tail,
+  type U64,
+} from "./records.js";
+// Which RPC retries on which status code
+export {
+  type AppendRetryPolicy,
+  type IdempotencyLevel,
+  RETRYABLE_CODES,
+  type RetryableCode,
+  RPC_IDEMPOTENCY,
+  type Rpc,
+  shouldRetry,
+} from "./retry-table.js";
+export {
+  MAX_BATCH_BYTES,
+  MAX_BATCH_RECORDS,
+  MAX_FENCING_TOKEN_BYTES,
+  MAX_LIST_LIMIT,
+  ONE_MIB,
+} from "./validate.js";

@@ -1,0 +1,146 @@
+import { status } from "@grpc/grpc-js";
+
+/**
+ * Every RPC of the S2 v1alpha API, by its gRPC method name.
+ */
+export type Rpc =
+  | "ListBasins"
+  | "CreateBasin"
+  | "DeleteBasin"
+  | "ReconfigureBasin"
+  | "GetBasinConfig"
+  | "IssueAccessToken"
+  | "RevokeAccessToken"
+  | "ListAccessTokens"
+  | "ListStreams"
+  | "CreateStream"
+  | "DeleteStream"
+  | "GetStreamConfig"
+  | "ReconfigureStream"
+  | "CheckTail"
+  | "Append"
+  | "AppendSession"
+  | "Read"
+  | "ReadSession";
+
+/**
+ * What repeating a request can do, as declared by the `idempotency_level` option of each RPC in
+ * S2's `.proto`: `NO_SIDE_EFFECTS` (a read), `IDEMPOTENT` (a repeat has no further effect; creates
+ * are idempotent because they carry an `s2-request-token`) or `NONE` (a repeat may act twice).
+ */
+export type IdempotencyLevel = "NO_SIDE_EFFECTS" | "IDEMPOTENT" | "NONE";
+
+/** Which appends may be retried: `"all"` (may duplicate records) or only those that cannot have had an effect. */
+export type AppendRetryPolicy = "all" | "noSideEffects";
+
+/** How a retryable status code relates to side effects. */
+export interface RetryableCode {
+  /** True when the request may have taken effect before the failure (it must not be repeated blindly). */
+  readonly mayHaveSideEffect: boolean;
+  /** True when the server's `retry-after-ms` trailer sets the pause before the next attempt. */
+  readonly honoursRetryAfter: boolean;
+}
+
+/** The idempotency level of every RPC (from the `.proto` options). */
+export const RPC_IDEMPOTENCY: Readonly<Record<Rpc, IdempotencyLevel>> = Object.freeze({
+  ListBasins: "NO_SIDE_EFFECTS",
+  CreateBasin: "IDEMPOTENT",
+  DeleteBasin: "IDEMPOTENT",
+  ReconfigureBasin: "IDEMPOTENT",
+  GetBasinConfig: "NO_SIDE_EFFECTS",
+  IssueAccessToken: "NONE",
+  RevokeAccessToken: "IDEMPOTENT",
+  ListAccessTokens: "NO_SIDE_EFFECTS",
+  ListStreams: "NO_SIDE_EFFECTS",
+  CreateStream: "IDEMPOTENT",
+  DeleteStream: "IDEMPOTENT",
+  GetStreamConfig: "NO_SIDE_EFFECTS",
+  ReconfigureStream: "IDEMPOTENT",
+  CheckTail: "NO_SIDE_EFFECTS",
+  Append: "NONE",
+  AppendSession: "NONE",
+  Read: "NO_SIDE_EFFECTS",
+  ReadSession: "NO_SIDE_EFFECTS",
+});
+
+/**
+ * The gRPC status codes worth retrying. `RESOURCE_EXHAUSTED` is S2's throttling answer: the
+ * request was refused before it did anything, and the server says when to come back.
+ */
+export const RETRYABLE_CODES: ReadonlyMap<number, RetryableCode> = new Map([
+  [status.UNAVAILABLE, { mayHaveSideEffect: true, honoursRetryAfter: true }],
+  [status.DEADLINE_EXCEEDED, { mayHaveSideEffect: true, honoursRetryAfter: false }],
+  [status.UNKNOWN, { mayHaveSideEffect: true, honoursRetryAfter: false }],
+  [status.RESOURCE_EXHAUSTED, { mayHaveSideEffect: false, honoursRetryAfter: true }],
+]);
+
+/** Whether a gRPC status code is retryable at all (for an RPC that may be repeated). */
+export function isRetryableCode(code: number): boolean {
+  return RETRYABLE_CODES.has(code);
+}
+
+/** Settings that decide whether appends (idempotency level `NONE`) are retried. */
+export interface AppendRetrySettings {
+  /** `false` turns every append retry off (the Python client's `enable_append_retries`). */
+  readonly enableAppendRetries: boolean;
+  /** Which append failures may be retried when append retries are on. */
+  readonly appendRetryPolicy: AppendRetryPolicy;
+}
+
+/**
+ * The status code a failure stands for, for retry purposes: an `S2Error` or grpc-js error has one;
+ * an attempt timeout of the retry engine (`TimeoutError`) counts as `DEADLINE_EXCEEDED`; anything
+ * else (bad input, a bug, an abort) has none and is never retried.
+ */
+export function retryCodeOf(error: unknown): number | undefined {
+  if (typeof error !== "object" || error === null) return undefined;
+  if ((error as Error).name === "TimeoutError") return status.DEADLINE_EXCEEDED;
+  if ((error as Error).name === "AbortError") return undefined;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "number" ? code : undefined;
+}
+
+/**
+ * The one retry decision of the client: may `rpc` be attempted again after `error`?
+ *
+ * - `NO_SIDE_EFFECTS` and `IDEMPOTENT` RPCs retry on every retryable code.
+ * - `IssueAccessToken` (`NONE`) retries only when the code guarantees nothing happened
+ *   (`RESOURCE_EXHAUSTED`): a repeat after an ambiguous failure would fail with ALREADY_EXISTS or
+ *   mint a second secret.
+ * - `Append` / `AppendSession` (`NONE`) follow the append settings: off → never; `"all"` → every
+ *   retryable code (a batch may land twice unless it carries `matchSeqNum`); `"noSideEffects"` →
+ *   only codes that guarantee nothing happened, or (sessions) when `nothingInFlight` says no
+ *   unacknowledged batch had been sent.
+ */
+export function shouldRetry(
+  rpc: Rpc,
+  error: unknown,
+  settings: AppendRetrySettings,
+  nothingInFlight = false,
+): boolean {
+  const code = retryCodeOf(error);
+  if (code === undefined) return false;
+  const rule = RETRYABLE_CODES.get(code);
+  if (rule === undefined) return false;
+  if (RPC_IDEMPOTENCY[rpc] !== "NONE") return true;
+  if (rpc === "Append" || rpc === "AppendSession") {
+    if (!settings.enableAppendRetries) return false;
+    if (settings.appendRetryPolicy === "all") return true;
+    return !rule.mayHaveSideEffect || nothingInFlight;
+  }
+  return !rule.mayHaveSideEffect;
+}
+
+/** Parses a `retry-after-ms` value; anything but a non-negative integer is ignored. */
+export function retryAfterFrom(value: string | undefined): number | undefined {
+  if (value === undefined || !/^\d{1,10}$/.test(value.trim())) return undefined;
+  return Math.min(Number(value.trim()), 2 ** 31 - 1);
+}
+
+/** The server's pause hint of a failure (ms), when its code honours one. */
+export function retryAfterOf(error: unknown): number | undefined {
+  const code = retryCodeOf(error);
+  if (code === undefined || !RETRYABLE_CODES.get(code)?.honoursRetryAfter) return undefined;
+  const hint = (error as { retryAfterMs?: unknown }).retryAfterMs;
+  return typeof hint === "number" ? hint : undefined;
+}

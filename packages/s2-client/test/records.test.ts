@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import { meteredBytes } from "../src/metered-bytes.js";
+import { AppendRecord, bodyText, headersText, isCommandRecord } from "../src/records.js";
+
+describe("records", () => {
+  it("builds records from strings and bytes", () => {
+    const record = AppendRecord.make("héllo", {
+      headers: [["k", new Uint8Array([1, 2])]],
+      timestamp: 5n,
+    });
+    expect(record.body).toEqual(new TextEncoder().encode("héllo"));
+    expect(bodyText(record)).toBe("héllo");
+    expect(record.headers?.[0]?.[1]).toEqual(new Uint8Array([1, 2]));
+    expect(headersText(AppendRecord.make("", { headers: [["a", "b"]] }))).toEqual([["a", "b"]]);
+    expect(record.timestamp).toBe(5n);
+    expect(isCommandRecord(record)).toBe(false);
+  });
+
+  it("encodes fence and trim command records", () => {
+    const fence = AppendRecord.fence("owner-1");
+    expect(isCommandRecord(fence)).toBe(true);
+    expect(headersText(fence)).toEqual([["", "fence"]]);
+    expect(bodyText(fence)).toBe("owner-1");
+    const trim = AppendRecord.trim(258);
+    expect(headersText(trim)).toEqual([["", "trim"]]);
+    expect([...trim.body]).toEqual([0, 0, 0, 0, 0, 0, 1, 2]);
+  });
+
+  it("meters records as S2 does", () => {
+    expect(meteredBytes(AppendRecord.make(""))).toBe(8);
+    expect(meteredBytes(AppendRecord.make("abc", { headers: [["na", "val"]] }))).toBe(
+      8 + 3 + 2 + 2 + 3,
+    );
+    // A command record meters as 8 + 2 + len(op name) + len(payload).
+    expect(meteredBytes(AppendRecord.fence("tok"))).toBe(8 + 2 + 5 + 3);
+    expect(meteredBytes([AppendRecord.make("a"), AppendRecord.make("bc")])).toBe(9 + 10);
+    expect(meteredBytes([])).toBe(0);
+  });
+});
