@@ -1,0 +1,14 @@
+import type { DelaySequence, DelayStrategy } from "./delay-strategy.js";
+
+/**
+ * Wraps a pure function of the attempt number as a strategy.
+ *
+ * A pure function needs no per-call state, so every `begin()` hands out the same frozen sequence:
+ * no allocation per call, and nothing that two calls could share by mistake.
+ */
+export function statelessStrategy(delayAfter: (attempt: number) => number): DelayStrategy {
+  const sequence: DelaySequence = Object.freeze({
+    next: (attempt: number) => delayAfter(attempt),
+  });
+  return Object.freeze({ begin: () => sequence });
+}
