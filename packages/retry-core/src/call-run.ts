@@ -1,0 +1,384 @@
+import { type AttemptOwner, AttemptState, enterAttempt, leaveAttempt } from "./attempt.js";
+import type { BackoffStatistics, StopReason } from "./backoff-options.js";
+import { unrefTimer, yieldToMacrotasks } from "./clock.js";
+import { TimeoutError } from "./errors.js";
+import type { RetryPolicy } from "./policy.js";
+import type { DelaySequence } from "./strategies/delay-strategy.js";
+
+/** A retried function, as the engine sees it. @internal */
+export type Retried = (this: unknown, ...args: unknown[]) => unknown;
+
+// What the one timer of a call is waiting for.
+const PAUSE = 0;
+const ATTEMPT_LIMIT = 1;
+const DEADLINE_LIMIT = 2;
+
+/** Zero-delay retries in a row after which the engine yields to the macrotask queue once. */
+const ZERO_DELAY_BURST = 16;
+
+function ignore(): void {}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === "object" || typeof value === "function") &&
+    typeof (value as PromiseLike<unknown>).then === "function"
+  );
+}
+
+/**
+ * Creates the context of a first attempt run on the fast path (no limits, no signal, no hooks), for
+ * functions that ask for it. One per Backoff. @internal
+ */
+export class FirstAttemptOwner implements AttemptOwner {
+  readonly #policy: RetryPolicy;
+  constructor(policy: RetryPolicy) {
+    this.#policy = policy;
+  }
+  createAttemptState(): AttemptState {
+    const clock = this.#policy.clock;
+    return new AttemptState(clock, 1, undefined, clock.now(), Number.NaN);
+  }
+}
+
+/**
+ * Runs one call under a policy. Calls without limits, signal or hooks take a fast path: one call
+ * of `fn`, one `await`, no timer, no AbortController, no clock read. Everything else goes through
+ * `CallRun`. @internal
+ */
+export function executeCall(
+  policy: RetryPolicy,
+  stats: BackoffStatistics,
+  first: FirstAttemptOwner,
+  thisArg: unknown,
+  signal: AbortSignal | undefined,
+  fn: Retried,
+  args: unknown[],
+): Promise<unknown> {
+  if (signal === undefined && !policy.timed)
+    return fastCall(policy, stats, first, thisArg, fn, args);
+  return new CallRun(policy, stats, thisArg, signal, fn, args).start();
+}
+
+async function fastCall(
+  policy: RetryPolicy,
+  stats: BackoffStatistics,
+  first: FirstAttemptOwner,
+  thisArg: unknown,
+  fn: Retried,
+  args: unknown[],
+): Promise<unknown> {
+  stats.attempts++;
+  let pending: unknown;
+  let failed = false;
+  enterAttempt(first);
+  try {
+    pending = fn.apply(thisArg, args);
+  } catch (error) {
+    failed = true;
+    pending = error;
+  }
+  const state = leaveAttempt();
+  if (failed) return new CallRun(policy, stats, thisArg, undefined, fn, args).after(pending, state);
+  try {
+    const value = await pending;
+    stats.done++;
+    state?.finish();
+    return value;
+  } catch (error) {
+    return new CallRun(policy, stats, thisArg, undefined, fn, args).after(error, state);
+  }
+}
+
+/**
+ * The state machine of one call: attempts, the one timer (attempt limit or pause), the caller's
+ * signal, and a latch so that nothing happens once the call has settled. @internal
+ */
+export class CallRun implements AttemptOwner {
+  readonly #policy: RetryPolicy;
+  readonly #stats: BackoffStatistics;
+  readonly #thisArg: unknown;
+  readonly #signal: AbortSignal | undefined;
+  readonly #fn: Retried;
+  readonly #args: unknown[];
+  #resolve: (value: unknown) => void = ignore;
+  #reject: (error: unknown) => void = ignore;
+  /** Clock reading at the call's start; NaN while the call is not timed. */
+  #startedAt = Number.NaN;
+  /** Absolute end of the running attempt's time limit; NaN when unbounded. */
+  #endsAt = Number.NaN;
+  #attempt = 0;
+  /** Identifies the running attempt; outcomes of abandoned attempts carry an older token. */
+  #token = 0;
+  #settled = false;
+  #hasLastError = false;
+  #lastError: unknown = undefined;
+  #sequence: DelaySequence | undefined = undefined;
+  #state: AttemptState | undefined = undefined;
+  #timer: unknown = undefined;
+  #timerKind = PAUSE;
+  #zeroDelays = 0;
+  #listening = false;
+
+  constructor(
+    policy: RetryPolicy,
+    stats: BackoffStatistics,
+    thisArg: unknown,
+    signal: AbortSignal | undefined,
+    fn: Retried,
+    args: unknown[],
+  ) {
+    this.#policy = policy;
+    this.#stats = stats;
+    this.#thisArg = thisArg;
+    this.#signal = signal;
+    this.#fn = fn;
+    this.#args = args;
+  }
+
+  /** Starts the call from its first attempt. */
+  start(): Promise<unknown> {
+    const promise = this.#promise();
+    if (this.#policy.timed) this.#startedAt = this.#policy.clock.now();
+    const signal = this.#signal;
+    if (signal !== undefined) {
+      // An already-aborted signal never fires again: check before listening.
+      if (signal.aborted) {
+        this.#stats.cancels++;
+        this.#settled = true;
+        this.#reject(signal.reason);
+        return promise;
+      }
+      signal.addEventListener("abort", this.#onAbort);
+      this.#listening = true;
+    }
+    this.#runAttempt();
+    return promise;
+  }
+
+  /** Continues a call whose first attempt ran on the fast path and failed with `error`. */
+  after(error: unknown, state: AttemptState | undefined): Promise<unknown> {
+    const promise = this.#promise();
+    this.#attempt = 1;
+    this.#state = state;
+    state?.finish();
+    // Untimed until now: time it from its first attempt if that one asked for its context, else from here.
+    this.#startedAt = state !== undefined ? state.startedAt : this.#policy.clock.now();
+    this.#stats.errors++;
+    this.#afterFailure(error);
+    return promise;
+  }
+
+  createAttemptState(): AttemptState {
+    const clock = this.#policy.clock;
+    if (Number.isNaN(this.#startedAt)) this.#startedAt = clock.now();
+    return new AttemptState(
+      clock,
+      this.#attempt,
+      this.#hasLastError ? this.#lastError : undefined,
+      this.#startedAt,
+      this.#endsAt,
+    );
+  }
+
+  #promise(): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+  }
+
+  #elapsed(): number {
+    if (Number.isNaN(this.#startedAt)) this.#startedAt = this.#policy.clock.now();
+    return this.#policy.clock.now() - this.#startedAt;
+  }
+
+  #runAttempt(): void {
+    const policy = this.#policy;
+    let limit: number | undefined;
+    let limitKind = ATTEMPT_LIMIT;
+    if (policy.attemptTimeout !== undefined || policy.deadline !== undefined) {
+      const elapsed = this.#elapsed();
+      limit = policy.attemptLimit(elapsed);
+      if (policy.limitIsDeadline(elapsed)) {
+        limitKind = DEADLINE_LIMIT;
+        // Don't start what cannot finish before the deadline.
+        if ((limit as number) <= 0) {
+          this.#deadlineReached(undefined);
+          return;
+        }
+      }
+      this.#endsAt = this.#startedAt + elapsed + (limit as number);
+    }
+    this.#attempt++;
+    this.#stats.attempts++;
+    const token = ++this.#token;
+    let result: unknown;
+    let failed = false;
+    enterAttempt(this);
+    try {
+      result = this.#fn.apply(this.#thisArg, this.#args);
+    } catch (error) {
+      failed = true;
+      result = error;
+    }
+    this.#state = leaveAttempt();
+    if (this.#settled) {
+      // The function aborted the call's own signal synchronously; only keep its outcome quiet.
+      if (!failed && isThenable(result)) result.then(undefined, ignore);
+      return;
+    }
+    if (failed) {
+      this.#onFailure(result);
+      return;
+    }
+    if (!isThenable(result)) {
+      this.#onSuccess(result);
+      return;
+    }
+    if (limit !== undefined) this.#arm(limit, limitKind);
+    try {
+      // Both handlers are always attached, so an abandoned attempt never rejects unhandled.
+      result.then(
+        (value) => {
+          if (token === this.#token) this.#onSuccess(value);
+        },
+        (error) => {
+          if (token === this.#token) this.#onFailure(error);
+        },
+      );
+    } catch (error) {
+      if (token === this.#token) this.#onFailure(error);
+    }
+  }
+
+  #arm(ms: number, kind: number): void {
+    this.#timerKind = kind;
+    const timer = this.#policy.clock.setTimeout(this.#onTimer, ms);
+    if (this.#policy.unref) unrefTimer(timer);
+    this.#timer = timer;
+  }
+
+  #disarm(): void {
+    if (this.#timer !== undefined) {
+      this.#policy.clock.clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+  }
+
+  readonly #onTimer = (): void => {
+    this.#timer = undefined;
+    if (this.#settled) return;
+    if (this.#timerKind === PAUSE) {
+      this.#runAttempt();
+      return;
+    }
+    // The running attempt is abandoned: its outcome, whenever it comes, is ignored.
+    this.#token++;
+    const policy = this.#policy;
+    if (this.#timerKind === DEADLINE_LIMIT) {
+      const error = new TimeoutError("deadline", policy.deadline as number);
+      this.#state?.abort(error);
+      this.#stats.errors++;
+      this.#deadlineReached(error);
+      return;
+    }
+    const error = new TimeoutError("attempt", policy.attemptTimeout as number);
+    this.#state?.abort(error);
+    this.#stats.errors++;
+    this.#afterFailure(error);
+  };
+
+  readonly #onYield = (): void => {
+    if (!this.#settled) this.#runAttempt();
+  };
+
+  readonly #onAbort = (): void => {
+    if (this.#settled) return;
+    this.#token++;
+    const reason = (this.#signal as AbortSignal).reason;
+    this.#state?.abort(reason);
+    this.#stats.cancels++;
+    this.#settle();
+    this.#reject(reason);
+  };
+
+  #onSuccess(value: unknown): void {
+    this.#disarm();
+    this.#state?.finish();
+    this.#stats.done++;
+    this.#settle();
+    this.#resolve(value);
+  }
+
+  #onFailure(error: unknown): void {
+    this.#disarm();
+    this.#state?.finish();
+    this.#stats.errors++;
+    this.#afterFailure(error);
+  }
+
+  #afterFailure(error: unknown): void {
+    const policy = this.#policy;
+    const attempt = this.#attempt;
+    const elapsed = this.#elapsed();
+    let delay: number | undefined;
+    try {
+      const reason = policy.stopReason(error, attempt, elapsed);
+      if (reason !== undefined) {
+        this.#giveUp(error, reason, elapsed);
+        return;
+      }
+      if (this.#sequence === undefined) this.#sequence = policy.delaySequence();
+      delay = policy.nextDelay(this.#sequence, attempt, error, elapsed);
+    } catch (hookError) {
+      // A throwing giveup/retryIf/retryAfter or strategy ends the call with its own error.
+      this.#giveUp(hookError, "giveup", elapsed);
+      return;
+    }
+    if (delay === undefined) {
+      this.#giveUp(error, "deadline", elapsed);
+      return;
+    }
+    this.#hasLastError = true;
+    this.#lastError = error;
+    this.#stats.retries++;
+    policy.notifyRetry({ attempt, error, delay, elapsed });
+    if (this.#settled) return;
+    if (delay > 0) {
+      this.#zeroDelays = 0;
+      this.#arm(delay, PAUSE);
+    } else if (++this.#zeroDelays % ZERO_DELAY_BURST === 0) {
+      // A long run of zero-delay retries would starve timers and abort events: let them in.
+      yieldToMacrotasks(this.#onYield);
+    } else {
+      this.#runAttempt();
+    }
+  }
+
+  #deadlineReached(timeout: TimeoutError | undefined): void {
+    const error = this.#hasLastError
+      ? this.#lastError
+      : (timeout ?? new TimeoutError("deadline", this.#policy.deadline as number));
+    this.#giveUp(error, "deadline", this.#elapsed());
+  }
+
+  #giveUp(error: unknown, reason: StopReason, elapsed: number): void {
+    this.#stats.giveups++;
+    this.#settle();
+    this.#reject(error);
+    this.#policy.notifyGiveUp({ attempt: this.#attempt, error, reason, elapsed });
+  }
+
+  #settle(): void {
+    this.#settled = true;
+    this.#disarm();
+    if (this.#listening) {
+      this.#listening = false;
+      (this.#signal as AbortSignal).removeEventListener("abort", this.#onAbort);
+    }
+    if (!Number.isNaN(this.#startedAt)) {
+      this.#stats.totalTime += this.#policy.clock.now() - this.#startedAt;
+    }
+  }
+}

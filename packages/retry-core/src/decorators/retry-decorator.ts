@@ -1,0 +1,121 @@
+import type { Retried } from "../call-run.js";
+import { describeValue } from "../policy.js";
+import type { StreamFactory } from "../session-run.js";
+
+/**
+ * What `asyncBackoff`, `asyncRetry` and `retryWith` return: at once a TC39 standard method decorator,
+ * a legacy (`experimentalDecorators`) method decorator, and a plain wrapper. Async functions are
+ * retried call by call; async generator functions (`async function*`) are retried as sessions.
+ * Wrappers keep the original's `this`, `name` and `length`.
+ */
+export interface RetryDecorator {
+  /** Plain wrapper of an async generator function: the stream is retried as a session. */
+  <This, A extends unknown[], Y>(
+    fn: (this: This, ...args: A) => AsyncGenerator<Y, unknown, undefined>,
+  ): (this: This, ...args: A) => AsyncGenerator<Y, void, undefined>;
+  /** Plain wrapper: the returned function retries `fn`. */
+  <This, A extends unknown[], R>(
+    fn: (this: This, ...args: A) => R,
+  ): (this: This, ...args: A) => Promise<Awaited<R>>;
+  /** TC39 standard decorator of an async or async generator method. */
+  <This, A extends unknown[], R extends PromiseLike<unknown> | AsyncIterable<unknown>>(
+    value: (this: This, ...args: A) => R,
+    context: ClassMethodDecoratorContext<This, (this: This, ...args: A) => R>,
+  ): (this: This, ...args: A) => R;
+  /** Legacy (`experimentalDecorators`) method decorator. */
+  <T>(
+    target: object,
+    key: string | symbol,
+    descriptor: TypedPropertyDescriptor<T>,
+  ): TypedPropertyDescriptor<T>;
+}
+
+/** How a decorator runs a call or a stream, chosen when it was created. @internal */
+export interface Runner {
+  call(thisArg: unknown, fn: Retried, args: unknown[]): Promise<unknown>;
+  stream(thisArg: unknown, fn: StreamFactory, args: unknown[]): AsyncIterable<unknown>;
+}
+
+const AsyncGeneratorFunction = Object.getPrototypeOf(async function* () {}).constructor;
+
+/** True for functions declared with `async function*` (and async generator methods). @internal */
+export function isAsyncGeneratorFunction(fn: unknown): boolean {
+  return (
+    typeof fn === "function" &&
+    (fn instanceof AsyncGeneratorFunction ||
+      (fn as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag] === "AsyncGeneratorFunction")
+  );
+}
+
+function copyIdentity(wrapper: Function, original: Function): void {
+  // `name` and `length` are configurable on functions, so the wrapper can look like the original.
+  Object.defineProperty(wrapper, "name", { value: original.name, configurable: true });
+  Object.defineProperty(wrapper, "length", { value: original.length, configurable: true });
+}
+
+function wrap(fn: Function, runner: Runner): Function {
+  let wrapper: Function;
+  if (isAsyncGeneratorFunction(fn)) {
+    const stream = fn as StreamFactory;
+    wrapper = function retriedStream(this: unknown, ...args: unknown[]) {
+      return runner.stream(this, stream, args);
+    };
+  } else {
+    const call = fn as Retried;
+    wrapper = function retried(this: unknown, ...args: unknown[]) {
+      return runner.call(this, call, args);
+    };
+  }
+  copyIdentity(wrapper, fn);
+  return wrapper;
+}
+
+function isDecoratorContext(value: unknown): value is DecoratorContext {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as { kind?: unknown }).kind === "string" &&
+    "name" in value
+  );
+}
+
+/**
+ * Builds a RetryDecorator over `runner`, telling the three call shapes apart:
+ * `(fn)`, `(value, context)` with a TC39 context object, and `(target, key, descriptor)`. @internal
+ */
+export function createRetryDecorator(name: string, runner: Runner): RetryDecorator {
+  function decorate(...input: unknown[]): unknown {
+    const [value, context, descriptor] = input;
+    if (input.length <= 1) {
+      if (typeof value !== "function") {
+        throw new TypeError(`${name}(...) can only wrap a function, got ${describeValue(value)}`);
+      }
+      return wrap(value, runner);
+    }
+    if (isDecoratorContext(context)) {
+      if (context.kind !== "method" || typeof value !== "function") {
+        throw new TypeError(
+          `${name}(...) decorates methods only, not a ${context.kind} (${String(context.name)})`,
+        );
+      }
+      return wrap(value, runner);
+    }
+    if (
+      (typeof context === "string" || typeof context === "symbol") &&
+      typeof descriptor === "object" &&
+      descriptor !== null
+    ) {
+      const method = (descriptor as PropertyDescriptor).value;
+      if (typeof method !== "function") {
+        throw new TypeError(
+          `${name}(...) decorates methods only; ${String(context)} is not a method`,
+        );
+      }
+      return { ...(descriptor as PropertyDescriptor), value: wrap(method, runner) };
+    }
+    throw new TypeError(
+      `${name}(...) must decorate a method or wrap a function, got ${describeValue(value)}`,
+    );
+  }
+  return decorate as RetryDecorator;
+}

@@ -1,0 +1,299 @@
+import { type AttemptOwner, AttemptState, enterAttempt, leaveAttempt } from "./attempt.js";
+import type { BackoffStatistics, ResumeState, StopReason } from "./backoff-options.js";
+import { unrefTimer, yieldToMacrotasks } from "./clock.js";
+import { TimeoutError } from "./errors.js";
+import type { RetryPolicy } from "./policy.js";
+import { sleep } from "./sleep.js";
+import type { DelaySequence } from "./strategies/delay-strategy.js";
+
+/** A function whose result is a stream: an async generator function or an AsyncIterable factory. @internal */
+export type StreamFactory = (this: unknown, ...args: unknown[]) => AsyncIterable<unknown>;
+
+/** Session settings that a call may set apart from the policy (see `retryWith`). @internal */
+export interface SessionSettings {
+  resume: ((state: ResumeState) => readonly unknown[]) | undefined;
+  idleTimeout: number | undefined;
+}
+
+const ZERO_DELAY_BURST = 16;
+
+function ignore(): void {}
+
+/** Publishes an already-created attempt state as the current attempt. */
+class Published implements AttemptOwner {
+  constructor(readonly state: AttemptState) {}
+  createAttemptState(): AttemptState {
+    return this.state;
+  }
+}
+
+/** One attempt's iterator, remembering whether a `next()` is still in flight. */
+class Upstream {
+  busy = false;
+  closed = false;
+  constructor(readonly iterator: AsyncIterator<unknown>) {}
+
+  /**
+   * Closes the iterator so that its `finally` blocks run. When a `next()` is in flight the close is
+   * queued behind it and not awaited: the attempt's signal has been aborted, and waiting for
+   * well-behaved work to notice must not delay the consumer.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const close = this.iterator.return;
+    if (typeof close !== "function") return;
+    try {
+      const closing = Promise.resolve(close.call(this.iterator));
+      if (this.busy) closing.then(undefined, ignore);
+      else await closing;
+    } catch {
+      // The stream is being abandoned; an error while closing it has nobody to go to.
+    }
+  }
+}
+
+/**
+ * Retries a stream as a whole: on a retryable failure it opens the stream again (through `resume`
+ * once items were delivered) and the consumer sees one uninterrupted stream. @internal
+ */
+export async function* runSession(
+  policy: RetryPolicy,
+  stats: BackoffStatistics,
+  settings: SessionSettings,
+  thisArg: unknown,
+  signal: AbortSignal | undefined,
+  fn: StreamFactory,
+  args: unknown[],
+): AsyncGenerator<unknown, void, undefined> {
+  const clock = policy.clock;
+  const startedAt = clock.now();
+  const { resume, idleTimeout } = settings;
+  let attempt = 0;
+  let delivered = 0;
+  let lastItem: unknown;
+  let hasLastError = false;
+  let lastError: unknown;
+  let sequence: DelaySequence | undefined;
+  let zeroDelays = 0;
+  let callArgs: readonly unknown[] = args;
+  let upstream: Upstream | undefined;
+  let state: AttemptState | undefined;
+  let yielding = false;
+  let settledNormally = false;
+
+  const giveUp = (error: unknown, reason: StopReason): unknown => {
+    stats.giveups++;
+    policy.notifyGiveUp({ attempt, error, reason, elapsed: clock.now() - startedAt });
+    return error;
+  };
+
+  try {
+    for (;;) {
+      if (signal?.aborted) {
+        stats.cancels++;
+        throw signal.reason;
+      }
+      const elapsedAtStart = clock.now() - startedAt;
+      const deadlineLeft =
+        policy.deadline === undefined ? undefined : policy.deadline - elapsedAtStart;
+      if (deadlineLeft !== undefined && deadlineLeft <= 0) {
+        throw giveUp(
+          hasLastError ? lastError : new TimeoutError("deadline", policy.deadline as number),
+          "deadline",
+        );
+      }
+      attempt++;
+      stats.attempts++;
+      const firstLimit = policy.attemptTimeout;
+      state = new AttemptState(
+        clock,
+        attempt,
+        hasLastError ? lastError : undefined,
+        startedAt,
+        firstLimit === undefined && deadlineLeft === undefined
+          ? Number.NaN
+          : startedAt + elapsedAtStart + Math.min(firstLimit ?? Infinity, deadlineLeft ?? Infinity),
+      );
+      let progressed = false;
+      try {
+        enterAttempt(new Published(state));
+        try {
+          const iterable = fn.apply(thisArg, callArgs as unknown[]);
+          upstream = new Upstream(iterable[Symbol.asyncIterator]());
+        } finally {
+          leaveAttempt();
+        }
+        for (;;) {
+          // The time allowed for the next item: the attempt timeout until the first one, the idle
+          // timeout between items, and never past the deadline.
+          let limit = idleTimeout;
+          let timeout: () => TimeoutError = () =>
+            new TimeoutError(
+              "attempt",
+              idleTimeout as number,
+              `no item within the idle timeout of ${idleTimeout} ms`,
+            );
+          if (
+            !progressed &&
+            firstLimit !== undefined &&
+            (limit === undefined || firstLimit < limit)
+          ) {
+            limit = firstLimit;
+            timeout = () => new TimeoutError("attempt", firstLimit);
+          }
+          if (policy.deadline !== undefined) {
+            const left = policy.deadline - (clock.now() - startedAt);
+            if (limit === undefined || left <= limit) {
+              limit = Math.max(0, left);
+              timeout = () => new TimeoutError("deadline", policy.deadline as number);
+            }
+          }
+          const result = await pull(
+            policy,
+            upstream,
+            limit,
+            timeout,
+            signal,
+            state,
+            progressed ? undefined : new Published(state),
+          );
+          if (result.done) {
+            settledNormally = true;
+            stats.done++;
+            return;
+          }
+          if (!progressed) {
+            // Progress: the next failure starts a fresh count of attempts and delays.
+            progressed = true;
+            attempt = 1;
+            sequence = undefined;
+            zeroDelays = 0;
+          }
+          delivered++;
+          lastItem = result.value;
+          yielding = true;
+          yield result.value;
+          yielding = false;
+        }
+      } catch (error) {
+        // An error the consumer threw in, or the end of the whole session: not an attempt's failure.
+        if (yielding) throw error;
+        state.abort(error);
+        await upstream?.close();
+        if (signal?.aborted) {
+          stats.cancels++;
+          throw signal.reason;
+        }
+        stats.errors++;
+        if (TimeoutError.is(error) && error.kind === "deadline") {
+          throw giveUp(hasLastError ? lastError : error, "deadline");
+        }
+        if (delivered > 0 && resume === undefined && policy.isRetryable(error)) {
+          // Restarting without resume would deliver items twice.
+          throw giveUp(error, "not-retryable");
+        }
+        const elapsed = clock.now() - startedAt;
+        const reason = policy.stopReason(error, attempt, elapsed);
+        if (reason !== undefined) throw giveUp(error, reason);
+        if (sequence === undefined) sequence = policy.delaySequence();
+        const delay = policy.nextDelay(sequence, attempt, error, elapsed);
+        if (delay === undefined) throw giveUp(error, "deadline");
+        hasLastError = true;
+        lastError = error;
+        stats.retries++;
+        policy.notifyRetry({ attempt, error, delay, elapsed });
+        if (delay > 0) {
+          zeroDelays = 0;
+          await sleep(delay, { signal, clock, unref: policy.unref });
+        } else if (++zeroDelays % ZERO_DELAY_BURST === 0) {
+          await new Promise<void>((resolve) => yieldToMacrotasks(resolve));
+        }
+        if (delivered > 0 && resume !== undefined) {
+          callArgs = resume({ args, lastItem, delivered });
+        }
+      }
+    }
+  } finally {
+    if (!settledNormally) {
+      state?.abort(new DOMException("the session ended", "AbortError"));
+    }
+    await upstream?.close();
+  }
+}
+
+/**
+ * Asks the upstream for its next item, bounded by `limit` ms and by `signal`. `publish` makes the
+ * attempt's context visible to the generator body, which first runs inside this `next()`.
+ */
+function pull(
+  policy: RetryPolicy,
+  upstream: Upstream,
+  limit: number | undefined,
+  timeout: () => TimeoutError,
+  signal: AbortSignal | undefined,
+  state: AttemptState,
+  publish: AttemptOwner | undefined,
+): Promise<IteratorResult<unknown>> {
+  return new Promise((resolve, reject) => {
+    const clock = policy.clock;
+    let done = false;
+    let timer: unknown;
+    const finish = (): void => {
+      done = true;
+      if (timer !== undefined) clock.clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+    };
+    const onAbort = (): void => {
+      if (done) return;
+      finish();
+      state.abort((signal as AbortSignal).reason);
+      reject((signal as AbortSignal).reason);
+    };
+    if (signal !== undefined) {
+      if (signal.aborted) {
+        reject(signal.reason);
+        return;
+      }
+      signal.addEventListener("abort", onAbort);
+    }
+    if (limit !== undefined) {
+      timer = clock.setTimeout(() => {
+        timer = undefined;
+        if (done) return;
+        finish();
+        const error = timeout();
+        state.abort(error);
+        reject(error);
+      }, limit);
+      if (policy.unref) unrefTimer(timer);
+    }
+    upstream.busy = true;
+    let next: Promise<IteratorResult<unknown>>;
+    if (publish !== undefined) enterAttempt(publish);
+    try {
+      next = Promise.resolve(upstream.iterator.next());
+    } catch (error) {
+      upstream.busy = false;
+      finish();
+      reject(error);
+      return;
+    } finally {
+      if (publish !== undefined) leaveAttempt();
+    }
+    next.then(
+      (result) => {
+        upstream.busy = false;
+        if (done) return;
+        finish();
+        resolve(result);
+      },
+      (error) => {
+        upstream.busy = false;
+        if (done) return;
+        finish();
+        reject(error);
+      },
+    );
+  });
+}
