@@ -1,7 +1,5 @@
+// biome-ignore-all assist/source/organizeImports: the public API is grouped by purpose, not by path
 // The engine: aiomisc's Backoff, its options, statistics and events
-
-// The running attempt's own context
-export { type AttemptContext, currentAttempt } from "./attempt.js";
 export { Backoff, type CallOptions } from "./backoff.js";
 export type {
   BackoffOptions,
@@ -11,19 +9,26 @@ export type {
   RetryEvent,
   StopReason,
 } from "./backoff-options.js";
-// Time: the clock abstraction, an abortable sleep, and a manual clock for tests
-export { type Clock, systemClock } from "./clock.js";
+
 // Decorators and wrappers (TC39 standard, legacy experimentalDecorators, plain functions)
 export { asyncBackoff } from "./decorators/async-backoff.js";
 export { asyncRetry } from "./decorators/async-retry.js";
 export type { RetryDecorator } from "./decorators/retry-decorator.js";
 export { type RetryWithOptions, retryWith } from "./decorators/retry-with.js";
 
-// Errors
-export { TimeoutError, type TimeoutKind } from "./errors.js";
+// The running attempt's own context
+export { type AttemptContext, currentAttempt } from "./attempt.js";
+
 // Compiled retry decisions, shared by every retry loop of the package
 export { compilePolicy, type RetryPolicy } from "./policy.js";
+
+// Errors
+export { TimeoutError, type TimeoutKind } from "./errors.js";
+
+// Time: the clock abstraction, an abortable sleep, and a manual clock for tests
+export { type Clock, systemClock } from "./clock.js";
 export { type SleepOptions, sleep } from "./sleep.js";
+export { ManualClock } from "./testing/manual-clock.js";
+
 // Delay strategies
 export * from "./strategies/index.js";
-export { ManualClock } from "./testing/manual-clock.js";
