@@ -11,7 +11,21 @@ export { HttpStatusError } from "./http-status-error.js";
 export { JitterRetry, type JitterRetryInit } from "./jitter-retry.js";
 export { ListRetry, type ListRetryInit } from "./list-retry.js";
 export { RandomRetry, type RandomRetryInit } from "./random-retry.js";
+export type {
+  RequestEndEvent,
+  RequestParams,
+  RequestStartEvent,
+  RequestsInit,
+  RetryClientOptions,
+  RetryRequestInit,
+  RetrySettings,
+  TraceContext,
+  UrlLike,
+} from "./request-types.js";
 export { parseRetryAfter, parseRetryAfterMs } from "./retry-after.js";
+
+// The client
+export { RetryClient } from "./retry-client.js";
 export {
   DEFAULT_EXCEPTIONS,
   DEFAULT_STATUSES,

@@ -1,3 +1,4 @@
+import type { DelaySequence, DelayStrategy } from "../strategies/delay-strategy.js";
 import { responseOf } from "./retryable-response.js";
 import {
   checkBoolean,
@@ -84,7 +85,7 @@ export interface RetryOptionsInit {
  * of concurrent requests. It is also a delay strategy of the retry engine (`begin()`), so it can be
  * used as the `pause` of a `Backoff`.
  */
-export abstract class RetryOptionsBase {
+export abstract class RetryOptionsBase implements DelayStrategy {
   /** Total number of tries, the first one included. */
   readonly attempts: number;
   /** Statuses that are retried (besides 5xx when `retryAllServerErrors`). */
@@ -159,7 +160,7 @@ export abstract class RetryOptionsBase {
    * The retry engine's delay-strategy interface: a sequence whose `next(attempt, error)` is
    * `getTimeout(attempt, response)` rounded to whole milliseconds.
    */
-  begin(): { next(attempt: number, error?: unknown): number } {
+  begin(): DelaySequence {
     return { next: (attempt, error) => this.pauseAfter(attempt, responseOf(error)) };
   }
 

@@ -12,6 +12,8 @@ export interface Step {
   delay?: number;
   /** Destroy the connection instead of answering. */
   drop?: boolean;
+  /** Add a `Date` header (Node.js does by default). @default true */
+  sendDate?: boolean;
   /** Send the headers and a first chunk, then never finish the body. */
   endless?: boolean;
 }
@@ -50,6 +52,7 @@ export async function startScriptedServer(): Promise<ScriptedServer> {
       return;
     }
     const status = step.status ?? 200;
+    res.sendDate = step.sendDate ?? true;
     res.writeHead(status, { "content-type": "text/plain", ...step.headers });
     if (step.endless) {
       res.write("x".repeat(1024));
