@@ -1,6 +1,8 @@
 // Errors
 
+export { Basin } from "./basin.js";
 export { type AppendInputsOptions, appendInputs, type LingerClock } from "./batcher.js";
+export type { S2Options } from "./config.js";
 // Endpoints
 export { type BasinRoute, type Cloud, Endpoints, type EndpointsInit } from "./endpoints.js";
 export {
@@ -39,6 +41,33 @@ export {
   type Rpc,
   shouldRetry,
 } from "./retry-table.js";
+// The client
+export { type IssueAccessTokenOptions, S2 } from "./s2.js";
+export type {
+  AccessTokenInfo,
+  AccessTokenScope,
+  BasinConfig,
+  BasinInfo,
+  BasinScope,
+  BasinState,
+  ListOptions,
+  Operation,
+  Page,
+  ReadWritePermissions,
+  ResourceSet,
+  RetentionPolicy,
+  StorageClass,
+  StreamConfig,
+  StreamInfo,
+  TimestampingMode,
+} from "./schemas.js";
+export {
+  type AppendSessionOptions,
+  type ReadOptions,
+  type ReadSessionOptions,
+  Stream,
+} from "./stream.js";
+export type { CallOptions } from "./transport.js";
 export {
   MAX_BATCH_BYTES,
   MAX_BATCH_RECORDS,

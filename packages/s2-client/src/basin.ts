@@ -1,0 +1,179 @@
+import { retryWith } from "@retrykit/retry-core";
+import type {
+  CreateStreamResponse,
+  GetStreamConfigResponse,
+  ListStreamsResponse,
+  ReconfigureStreamResponse,
+} from "@retrykit/s2-proto";
+import type { ResolvedConfig } from "./config.js";
+import { listParameters, pages } from "./pages.js";
+import { newRequestToken, withRequestToken } from "./request-token.js";
+import type { RetryPolicies } from "./retry-policies.js";
+import type { ListOptions, Page, StreamConfig, StreamInfo } from "./schemas.js";
+import { Stream } from "./stream.js";
+import type { BasinConnection, CallOptions } from "./transport.js";
+import { unaryCall } from "./transport.js";
+import { validateSignal, validateStreamName } from "./validate.js";
+import { streamConfigFromWire, streamConfigToWire, streamInfoFromWire } from "./wire.js";
+
+const signalOf = (args: readonly unknown[]) =>
+  (args[args.length - 1] as CallOptions | undefined)?.signal;
+
+/**
+ * Operations on one basin: its streams. Get one from {@link S2.basin}.
+ *
+ * @example
+ * ```ts
+ * const basin = s2.basin("my-basin-name");
+ * await basin.createStream("events", { storageClass: "express" });
+ * const stream = basin.stream("events");
+ * ```
+ */
+export class Basin {
+  /** Basin name. */
+  readonly name: string;
+  readonly #connection: BasinConnection;
+  readonly #config: ResolvedConfig;
+  readonly #policies: RetryPolicies;
+
+  /** @internal Use {@link S2.basin}. */
+  constructor(
+    name: string,
+    connection: BasinConnection,
+    config: ResolvedConfig,
+    policies: RetryPolicies,
+  ) {
+    this.name = name;
+    this.#connection = connection;
+    this.#config = config;
+    this.#policies = policies;
+  }
+
+  /** A handle on a stream of this basin (no request is made; the stream must exist for calls to succeed). */
+  stream(name: string): Stream {
+    validateStreamName(name);
+    return new Stream(name, this.#connection, this.#config, this.#policies);
+  }
+
+  /**
+   * Creates a stream. The request carries an `s2-request-token` that stays the same across the
+   * retries of this call, so a retried create returns the stream instead of ALREADY_EXISTS.
+   */
+  createStream(name: string, config?: StreamConfig, options?: CallOptions): Promise<StreamInfo> {
+    validateStreamName(name);
+    const wireConfig = streamConfigToWire(config);
+    validateSignal(options?.signal);
+    return this.#createStream(newRequestToken(), name, wireConfig.message, options);
+  }
+
+  @retryWith((self: Basin) => self.#policies.forRpc("CreateStream"), {
+    signal: (_self, args) => signalOf(args),
+  })
+  async #createStream(
+    token: string,
+    name: string,
+    config: ReturnType<typeof streamConfigToWire>["message"],
+    options: CallOptions | undefined,
+  ): Promise<StreamInfo> {
+    const { basin, metadata } = this.#connection;
+    const response = await unaryCall<CreateStreamResponse>(
+      (md, opts, cb) => basin.createStream({ stream: name, config }, md, opts, cb),
+      withRequestToken(metadata, token),
+      this.#config.requestTimeout,
+      options?.signal,
+    );
+    return streamInfoFromWire(response.info);
+  }
+
+  /** One page of streams, in name order. */
+  @retryWith((self: Basin) => self.#policies.forRpc("ListStreams"), {
+    signal: (_self, args) => signalOf(args),
+  })
+  async listStreams(options: ListOptions = {}): Promise<Page<StreamInfo>> {
+    const request = listParameters(options);
+    const { basin, metadata } = this.#connection;
+    const response = await unaryCall<ListStreamsResponse>(
+      (md, opts, cb) => basin.listStreams(request, md, opts, cb),
+      metadata.clone(),
+      this.#config.requestTimeout,
+      options.signal,
+    );
+    return { items: response.streams.map(streamInfoFromWire), hasMore: response.hasMore };
+  }
+
+  /** Every stream (with `prefix`, after `startAfter`), fetching pages as needed. */
+  listAllStreams(
+    options: Omit<ListOptions, "limit"> = {},
+  ): AsyncGenerator<StreamInfo, void, undefined> {
+    listParameters(options);
+    return pages(
+      (page) => this.listStreams(page),
+      (item) => item.name,
+      options,
+    );
+  }
+
+  /** Deletes a stream (asynchronously on the server: it may take a while to disappear). */
+  @retryWith((self: Basin) => self.#policies.forRpc("DeleteStream"), {
+    signal: (_self, args) => signalOf(args),
+  })
+  async deleteStream(name: string, options?: CallOptions): Promise<void> {
+    validateStreamName(name);
+    validateSignal(options?.signal);
+    const { basin, metadata } = this.#connection;
+    await unaryCall(
+      (md, opts, cb) => basin.deleteStream({ stream: name }, md, opts, cb),
+      metadata.clone(),
+      this.#config.requestTimeout,
+      options?.signal,
+    );
+  }
+
+  /** The current configuration of a stream. */
+  @retryWith((self: Basin) => self.#policies.forRpc("GetStreamConfig"), {
+    signal: (_self, args) => signalOf(args),
+  })
+  async getStreamConfig(name: string, options?: CallOptions): Promise<StreamConfig> {
+    validateStreamName(name);
+    validateSignal(options?.signal);
+    const { basin, metadata } = this.#connection;
+    const response = await unaryCall<GetStreamConfigResponse>(
+      (md, opts, cb) => basin.getStreamConfig({ stream: name }, md, opts, cb),
+      metadata.clone(),
+      this.#config.requestTimeout,
+      options?.signal,
+    );
+    return streamConfigFromWire(response.config);
+  }
+
+  /**
+   * Changes the fields of a stream's configuration that `config` gives (the field mask is built
+   * from them) and returns the resulting configuration.
+   */
+  @retryWith((self: Basin) => self.#policies.forRpc("ReconfigureStream"), {
+    signal: (_self, args) => signalOf(args),
+  })
+  async reconfigureStream(
+    name: string,
+    config: StreamConfig,
+    options?: CallOptions,
+  ): Promise<StreamConfig> {
+    validateStreamName(name);
+    const { message, mask } = streamConfigToWire(config);
+    validateSignal(options?.signal);
+    const { basin, metadata } = this.#connection;
+    const response = await unaryCall<ReconfigureStreamResponse>(
+      (md, opts, cb) =>
+        basin.reconfigureStream({ stream: name, config: message, mask }, md, opts, cb),
+      metadata.clone(),
+      this.#config.requestTimeout,
+      options?.signal,
+    );
+    return streamConfigFromWire(response.config);
+  }
+
+  /** `Basin(name)`. */
+  toString(): string {
+    return `Basin(${this.name})`;
+  }
+}

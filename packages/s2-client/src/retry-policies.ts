@@ -1,0 +1,70 @@
+import { Backoff } from "@retrykit/retry-core";
+import type { ResolvedConfig } from "./config.js";
+import { type Rpc, retryAfterOf, shouldRetry } from "./retry-table.js";
+
+/**
+ * The Backoffs of one client, built from its settings and the retry table: the methods' retry
+ * decorators ask for theirs at call time (`self.policies.forRpc("CheckTail")`), so the settings of
+ * the instance decide how a call retries while the decision of what is retryable stays in the table.
+ *
+ * @internal
+ */
+export class RetryPolicies {
+  readonly #config: ResolvedConfig;
+  readonly #unary = new Map<Rpc, Backoff | null>();
+  #readSession: Backoff | undefined;
+
+  constructor(config: ResolvedConfig) {
+    this.#config = config;
+  }
+
+  /** The Backoff of a unary RPC, or `null` when the RPC is never retried with these settings. */
+  forRpc(rpc: Rpc): Backoff | null {
+    let backoff = this.#unary.get(rpc);
+    if (backoff === undefined) {
+      backoff = this.#build(rpc, { attemptTimeout: this.#config.requestTimeout });
+      this.#unary.set(rpc, backoff);
+    }
+    return backoff;
+  }
+
+  /**
+   * The Backoff of one append session. `nothingInFlight` tells, at the moment of a failure,
+   * whether every batch sent so far had been acknowledged (then a retry cannot duplicate anything).
+   */
+  forAppendSession(nothingInFlight: () => boolean): Backoff | null {
+    return this.#build("AppendSession", {}, nothingInFlight);
+  }
+
+  /** The Backoff of read sessions: no attempt timeout, but an idle timeout (heartbeats keep it quiet). */
+  forReadSession(): Backoff {
+    this.#readSession ??= this.#build("ReadSession", {
+      idleTimeout: this.#config.readSessionIdleTimeout,
+    }) as Backoff;
+    return this.#readSession;
+  }
+
+  #build(
+    rpc: Rpc,
+    limits: { attemptTimeout?: number; idleTimeout?: number },
+    nothingInFlight: () => boolean = () => false,
+  ): Backoff | null {
+    const config = this.#config;
+    if ((rpc === "Append" || rpc === "AppendSession") && !config.enableAppendRetries) return null;
+    if (config.maxRetries === 0 && limits.idleTimeout === undefined) return null;
+    const settings = {
+      enableAppendRetries: config.enableAppendRetries,
+      appendRetryPolicy: config.appendRetryPolicy,
+    };
+    const retry = (error: unknown) => shouldRetry(rpc, error, settings, nothingInFlight());
+    return new Backoff({
+      ...limits,
+      maxTries: config.maxRetries + 1,
+      pause: config.retryBackoff,
+      retryIf: retry,
+      // Attempt timeouts are retried by the engine unless told otherwise; the table may say no.
+      giveup: (error) => !retry(error),
+      retryAfter: retryAfterOf,
+    });
+  }
+}

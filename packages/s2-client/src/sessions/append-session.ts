@@ -1,0 +1,165 @@
+import { type Metadata, status } from "@grpc/grpc-js";
+import { currentAttempt } from "@retrykit/retry-core";
+import type { AppendInput as AppendInputMessage, StreamServiceClient } from "@retrykit/s2-proto";
+import { S2Error } from "../errors.js";
+import type { AppendInput, AppendOutput } from "../records.js";
+import { validateAppendInput } from "../validate.js";
+import { appendInputToWire, appendOutputFromWire } from "../wire.js";
+
+interface Unacked {
+  readonly message: AppendInputMessage;
+  readonly records: number;
+  readonly bytes: number;
+}
+
+/**
+ * What an append session keeps across its attempts: the caller's inputs, the batches sent but not
+ * yet acknowledged (resent in order after a reconnect), and the metered bytes they hold.
+ *
+ * @internal
+ */
+export class AppendSessionState {
+  readonly stream: string;
+  readonly inputs: AsyncIterator<AppendInput>;
+  readonly maxInflightBytes: number;
+  readonly signal: AbortSignal | undefined;
+  readonly unacked: Unacked[] = [];
+  inflightBytes = 0;
+  inputsDone = false;
+  /** A pull from `inputs` still running when an attempt ended; the next attempt takes it over. */
+  pending: Promise<IteratorResult<AppendInput>> | undefined;
+  /** Attempts started, so that a pump of an ended attempt leaves the next pull alone. */
+  attempts = 0;
+
+  constructor(
+    stream: string,
+    inputs: AsyncIterator<AppendInput>,
+    maxInflightBytes: number,
+    signal?: AbortSignal,
+  ) {
+    this.stream = stream;
+    this.inputs = inputs;
+    this.maxInflightBytes = maxInflightBytes;
+    this.signal = signal;
+  }
+
+  /** True when every batch sent so far was acknowledged: a failure now cannot have appended anything unseen. */
+  nothingInFlight(): boolean {
+    return this.unacked.length === 0;
+  }
+}
+
+/**
+ * One attempt of an append session: opens the bidirectional call, resends the unacknowledged
+ * batches, then pumps new inputs while fewer than `maxInflightBytes` are unacknowledged, and yields
+ * one output per acknowledged batch, checking that each acknowledges as many records as were sent.
+ * Retrying is the caller's decorator's business; this function only fails.
+ *
+ * @internal
+ */
+export async function* appendSessionAttempt(
+  client: StreamServiceClient,
+  metadata: Metadata,
+  state: AppendSessionState,
+): AsyncGenerator<AppendOutput, void, undefined> {
+  const attempt = currentAttempt();
+  const signal = attempt?.signal ?? state.signal;
+  if (signal?.aborted) throw signal.reason;
+  const id = ++state.attempts;
+  const call = client.appendSession(metadata.clone());
+  let stopped = false;
+  let pumpError: unknown;
+  let wake: (() => void) | undefined;
+  const wakeUp = () => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  const sleep = () => new Promise<void>((resolve) => (wake = resolve));
+  const stop = () => {
+    stopped = true;
+    wakeUp();
+    call.cancel();
+  };
+  signal?.addEventListener("abort", stop, { once: true });
+  call.on("drain", wakeUp);
+
+  const write = async (message: AppendInputMessage) => {
+    if (!call.write({ input: message })) {
+      while (!stopped && call.writableNeedDrain) await sleep();
+    }
+  };
+
+  const pump = async () => {
+    for (const entry of state.unacked.slice()) {
+      if (stopped) return;
+      await write(entry.message);
+    }
+    while (!stopped && !state.inputsDone) {
+      while (!stopped && state.inflightBytes >= state.maxInflightBytes) await sleep();
+      if (stopped) return;
+      state.pending ??= state.inputs.next();
+      const step = await state.pending;
+      // An attempt that ended meanwhile leaves the pulled input to the next one.
+      if (stopped || id !== state.attempts) return;
+      state.pending = undefined;
+      if (step.done) {
+        state.inputsDone = true;
+        break;
+      }
+      const bytes = validateAppendInput(step.value, "inputs[]");
+      const message = appendInputToWire(state.stream, step.value);
+      state.unacked.push({ message, records: step.value.records.length, bytes });
+      state.inflightBytes += bytes;
+      await write(message);
+    }
+    if (!stopped) call.end();
+  };
+  pump().catch((error) => {
+    pumpError ??= error;
+    stop();
+  });
+
+  try {
+    if (state.inputsDone && state.unacked.length === 0) return;
+    for await (const response of call as AsyncIterable<{
+      output?: Parameters<typeof appendOutputFromWire>[0];
+    }>) {
+      const head = state.unacked[0];
+      if (head === undefined) {
+        throw new S2Error("append session acknowledged a batch that was not sent", {
+          code: status.INTERNAL,
+          retryable: false,
+        });
+      }
+      const output = appendOutputFromWire(response.output);
+      const acked = output.endSeqNum - output.startSeqNum;
+      if (acked !== BigInt(head.records)) {
+        throw new S2Error(
+          `append session acknowledged ${acked} records for a batch of ${head.records}`,
+          {
+            code: status.INTERNAL,
+            retryable: false,
+          },
+        );
+      }
+      state.unacked.shift();
+      state.inflightBytes -= head.bytes;
+      wakeUp();
+      yield output;
+      if (state.inputsDone && state.unacked.length === 0) return;
+    }
+    if (pumpError !== undefined) throw pumpError;
+    if (signal?.aborted) throw signal.reason;
+    throw new S2Error("append session ended before every batch was acknowledged", {
+      code: status.UNAVAILABLE,
+    });
+  } catch (error) {
+    if (pumpError !== undefined) throw pumpError;
+    if (signal?.aborted) throw signal.reason;
+    throw S2Error.from(error);
+  } finally {
+    signal?.removeEventListener("abort", stop);
+    if (!stopped) stop();
+  }
+}

@@ -1,0 +1,139 @@
+import type { Metadata } from "@grpc/grpc-js";
+import { currentAttempt } from "@retrykit/retry-core";
+import type {
+  ReadSessionRequest,
+  ReadSessionResponse,
+  SequencedRecordBatch,
+  StreamServiceClient,
+} from "@retrykit/s2-proto";
+import { S2Error } from "../errors.js";
+import { type SequencedRecord, Tail } from "../records.js";
+import { sequencedRecordsFromWire } from "../wire.js";
+
+/** An item of a read session attempt: records, the tail (last item), or a sign of life. @internal */
+export type ReadItem = SequencedRecord[] | Tail | typeof HEARTBEAT;
+
+/** Yielded for a heartbeat (and for a batch of only filtered command records): proof the session is alive. @internal */
+export const HEARTBEAT: unique symbol = Symbol("heartbeat");
+
+/**
+ * How far a read session got over all its attempts, counted on the records the server sent
+ * (command records included, even when they are filtered out for the caller).
+ *
+ * @internal
+ */
+export class ReadProgress {
+  readonly original: ReadSessionRequest;
+  lastSeqNum: bigint | undefined;
+  count = 0n;
+  bytes = 0n;
+
+  constructor(original: ReadSessionRequest) {
+    this.original = original;
+  }
+
+  advance(batch: SequencedRecordBatch): void {
+    const records = batch.records;
+    if (records.length === 0) return;
+    this.lastSeqNum = records[records.length - 1]!.seqNum;
+    this.count += BigInt(records.length);
+    let bytes = 0;
+    for (const record of records) {
+      bytes += 8 + record.body.length;
+      for (const header of record.headers) bytes += 2 + header.name.length + header.value.length;
+    }
+    this.bytes += BigInt(bytes);
+  }
+
+  /** True when a count or bytes limit of the original request has been met. */
+  limitMet(): boolean {
+    const limit = this.original.limit;
+    return (
+      (limit?.count !== undefined && limit.count !== 0n && this.count >= limit.count) ||
+      (limit?.bytes !== undefined && limit.bytes !== 0n && this.bytes >= limit.bytes)
+    );
+  }
+
+  /**
+   * The request that continues after the last record delivered: start at `lastSeqNum + 1` (a
+   * timestamp or tail-offset start stays as it was until a record gave an absolute position), and
+   * the limits reduced by what was already read.
+   */
+  resumed(): ReadSessionRequest {
+    if (this.lastSeqNum === undefined) return this.original;
+    const request: ReadSessionRequest = {
+      ...this.original,
+      start: { $case: "seqNum", seqNum: this.lastSeqNum + 1n },
+    };
+    const limit = this.original.limit;
+    if (limit !== undefined) {
+      request.limit = {};
+      if (limit.count !== undefined)
+        request.limit.count = limit.count === 0n ? 0n : max0(limit.count - this.count);
+      if (limit.bytes !== undefined)
+        request.limit.bytes = limit.bytes === 0n ? 0n : max0(limit.bytes - this.bytes);
+    }
+    return request;
+  }
+}
+
+const max0 = (value: bigint) => (value < 0n ? 0n : value);
+
+/** The arguments of one read session attempt. @internal */
+export interface ReadSessionArgs {
+  readonly request: ReadSessionRequest;
+  readonly progress: ReadProgress;
+  readonly ignoreCommandRecords: boolean;
+  readonly signal: AbortSignal | undefined;
+}
+
+/** The session retry's `resume` hook: the next attempt continues after the last record delivered. @internal */
+export function resumeReadSession(state: { args: readonly unknown[] }): readonly unknown[] {
+  const args = state.args[0] as ReadSessionArgs;
+  return [{ ...args, request: args.progress.resumed() }];
+}
+
+/**
+ * One attempt of a read session: streams the server's batches, yields heartbeats as `HEARTBEAT` so
+ * the retry engine's idle timeout sees them, and ends after a tail answer.
+ *
+ * @internal
+ */
+export async function* readSessionAttempt(
+  client: StreamServiceClient,
+  metadata: Metadata,
+  args: ReadSessionArgs,
+): AsyncGenerator<ReadItem, void, undefined> {
+  const attempt = currentAttempt();
+  const signal = attempt?.signal ?? args.signal;
+  if (signal?.aborted) throw signal.reason;
+  // A limit met just before a failure leaves nothing to read (and a zero limit would mean none).
+  if (args.progress.limitMet()) return;
+  const call = client.readSession(args.request, metadata.clone());
+  const cancel = () => call.cancel();
+  signal?.addEventListener("abort", cancel, { once: true });
+  let ended = false;
+  try {
+    for await (const response of call as AsyncIterable<ReadSessionResponse>) {
+      const output = response.output?.output;
+      if (output === undefined) {
+        yield HEARTBEAT;
+      } else if (output.$case === "nextSeqNum") {
+        ended = true;
+        yield new Tail(output.nextSeqNum, 0n);
+        return;
+      } else {
+        args.progress.advance(output.batch);
+        const records = sequencedRecordsFromWire(output.batch, args.ignoreCommandRecords);
+        yield records.length > 0 ? records : HEARTBEAT;
+      }
+    }
+    ended = true;
+  } catch (error) {
+    if (signal?.aborted) throw signal.reason;
+    throw S2Error.from(error);
+  } finally {
+    signal?.removeEventListener("abort", cancel);
+    if (!ended) call.cancel();
+  }
+}

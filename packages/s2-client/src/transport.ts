@@ -1,0 +1,175 @@
+import {
+  Channel,
+  type ChannelCredentials,
+  type ChannelOptions,
+  type ClientUnaryCall,
+  credentials,
+  Metadata,
+  type ServiceError,
+} from "@grpc/grpc-js";
+import { currentAttempt } from "@retrykit/retry-core";
+import { AccountServiceClient, BasinServiceClient, StreamServiceClient } from "@retrykit/s2-proto";
+import type { ResolvedConfig } from "./config.js";
+import { S2Error } from "./errors.js";
+
+const USER_AGENT = "retrykit-s2-client/0.1.0";
+const GZIP = 2;
+
+/** The clients of one basin, over one channel, and the metadata every call to it carries. @internal */
+export interface BasinConnection {
+  readonly basin: BasinServiceClient;
+  readonly stream: StreamServiceClient;
+  /** `authorization` and `s2-basin`; cloned per call. */
+  readonly metadata: Metadata;
+}
+
+/**
+ * The gRPC channels of one client: one for the account endpoint and one per distinct basin route
+ * (all basins share one channel when the basin endpoint names no `{basin}`). grpc-js's own retries
+ * are switched off on every channel, so the retry decorators are the only retry layer.
+ *
+ * @internal
+ */
+export class Connections {
+  readonly #config: ResolvedConfig;
+  readonly #credentials: ChannelCredentials;
+  readonly #channels = new Map<string, Channel>();
+  readonly #basins = new Map<string, BasinConnection>();
+  #account: { client: AccountServiceClient; metadata: Metadata } | undefined;
+  #closed = false;
+
+  constructor(config: ResolvedConfig) {
+    this.#config = config;
+    this.#credentials = config.endpoints.tls
+      ? credentials.createSsl()
+      : credentials.createInsecure();
+  }
+
+  /** The AccountService client and its base metadata. */
+  account(): { client: AccountServiceClient; metadata: Metadata } {
+    this.#checkOpen();
+    if (this.#account === undefined) {
+      const channel = this.#channel(this.#config.endpoints.account, undefined, false);
+      const client = new AccountServiceClient(this.#config.endpoints.account, this.#credentials, {
+        channelOverride: channel,
+      });
+      this.#account = { client, metadata: this.#baseMetadata() };
+    }
+    return this.#account;
+  }
+
+  /** The clients and base metadata for `basin`. */
+  basin(basin: string): BasinConnection {
+    this.#checkOpen();
+    let connection = this.#basins.get(basin);
+    if (connection === undefined) {
+      const route = this.#config.endpoints.route(basin);
+      const channel = this.#channel(route.target, route.authority, this.#config.enableCompression);
+      const options = { channelOverride: channel };
+      const metadata = this.#baseMetadata();
+      metadata.set("s2-basin", route.basinHeader);
+      connection = {
+        basin: new BasinServiceClient(route.target, this.#credentials, options),
+        stream: new StreamServiceClient(route.target, this.#credentials, options),
+        metadata,
+      };
+      this.#basins.set(basin, connection);
+    }
+    return connection;
+  }
+
+  /** Closes every channel; calls in progress fail with CANCELLED/UNAVAILABLE. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#account?.client.close();
+    for (const connection of this.#basins.values()) {
+      connection.basin.close();
+      connection.stream.close();
+    }
+    for (const channel of this.#channels.values()) channel.close();
+    this.#channels.clear();
+    this.#basins.clear();
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  #checkOpen(): void {
+    if (this.#closed)
+      throw new S2Error("the client is closed", { code: 1 /* CANCELLED */, retryable: false });
+  }
+
+  #baseMetadata(): Metadata {
+    const metadata = new Metadata();
+    metadata.set("authorization", this.#config.accessToken.bearer());
+    return metadata;
+  }
+
+  #channel(target: string, authority: string | undefined, compress: boolean): Channel {
+    const key = `${target}|${authority ?? ""}|${compress}`;
+    let channel = this.#channels.get(key);
+    if (channel === undefined) {
+      const options: ChannelOptions = {
+        ...this.#config.channelOptions,
+        "grpc.enable_retries": 0,
+        "grpc.primary_user_agent": USER_AGENT,
+      };
+      if (authority !== undefined) {
+        options["grpc.default_authority"] = authority;
+        if (this.#config.endpoints.tls)
+          options["grpc.ssl_target_name_override"] = authority.replace(/:\d+$/, "");
+      }
+      if (compress) options["grpc.default_compression_algorithm"] = GZIP;
+      channel = new Channel(target, this.#credentials, options);
+      this.#channels.set(key, channel);
+    }
+    return channel;
+  }
+}
+
+/** Per-call options every method takes. */
+export interface CallOptions {
+  /** Cancels the call (and its retries); the call rejects with `signal.reason`. */
+  readonly signal?: AbortSignal;
+}
+
+type Invoke<Res> = (
+  metadata: Metadata,
+  options: { deadline: number },
+  callback: (error: ServiceError | null, response?: Res) => void,
+) => ClientUnaryCall;
+
+/**
+ * One attempt of a unary call. Reads the retry engine's attempt context synchronously (it must be
+ * called before the decorated method first awaits), so that the attempt's AbortSignal cancels the
+ * gRPC call and the gRPC deadline never outlives the attempt or the call's deadline.
+ *
+ * @internal
+ */
+export function unaryCall<Res>(
+  invoke: Invoke<Res>,
+  metadata: Metadata,
+  requestTimeout: number,
+  callSignal: AbortSignal | undefined,
+): Promise<Res> {
+  const attempt = currentAttempt();
+  const signal = attempt?.signal ?? callSignal;
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  const remaining = attempt?.remaining();
+  const timeout = remaining === undefined ? requestTimeout : Math.min(requestTimeout, remaining);
+  return new Promise<Res>((resolve, reject) => {
+    let onAbort: (() => void) | undefined;
+    const call = invoke(metadata, { deadline: Date.now() + timeout }, (error, response) => {
+      if (onAbort !== undefined) signal?.removeEventListener("abort", onAbort);
+      if (signal?.aborted) reject(signal.reason);
+      else if (error) reject(S2Error.from(error));
+      else resolve(response as Res);
+    });
+    if (signal !== undefined) {
+      onAbort = () => call.cancel();
+      signal.addEventListener("abort", onAbort, { once: true });
+    }
+  });
+}
