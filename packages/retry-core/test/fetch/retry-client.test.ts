@@ -1,3 +1,4 @@
+import { ManualClock } from "@retrykit/retry-core";
 import {
   ExponentialRetry,
   FibonacciRetry,
@@ -8,7 +9,7 @@ import {
   RetryClient,
   type RetryClientOptions,
 } from "@retrykit/retry-core/fetch";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { type ScriptedServer, startScriptedServer } from "./scripted-server.js";
 
 let server: ScriptedServer;
@@ -459,6 +460,33 @@ describe("server hints", () => {
     const { client, ends } = makeClient({ retryOptions: quick({ startTimeout: 4 }) });
     await client.get(p);
     expect(ends[0]!.delay).toBe(4);
+  });
+
+  it("the pause runs on the injected clock: nothing is sent before it is over", async () => {
+    const p = path("manual-clock");
+    server.route(
+      p,
+      {
+        status: 503,
+        sendDate: false,
+        headers: { "retry-after": "Wed, 21 Oct 2015 07:28:05 GMT" },
+      },
+      { status: 200, body: "later" },
+    );
+    const clock = new ManualClock();
+    const { client } = makeClient({
+      clock,
+      now: () => Date.UTC(2015, 9, 21, 7, 28, 0),
+      retryOptions: quick({ maxTimeout: 60_000 }),
+    });
+    const pending = client.get(p);
+    await vi.waitFor(() => expect(clock.pendingTimers).toBe(1));
+    expect(server.count(p)).toBe(1);
+    await clock.advanceAsync(4_999);
+    expect(server.count(p)).toBe(1);
+    await clock.advanceAsync(1);
+    expect(await (await pending).text()).toBe("later");
+    expect(server.count(p)).toBe(2);
   });
 
   it("the engine really waits the hint", async () => {
