@@ -1,0 +1,328 @@
+import { status } from "@grpc/grpc-js";
+import { RPC_NAMES, type RpcName } from "./rpc-names.js";
+
+/** When a rule fires, among the events it matches. Without `every` or `probability`, always. */
+export interface FaultTrigger {
+  /** RPC the rule applies to, or `"*"` for all. */
+  readonly rpc: RpcName | "*";
+  /** Fire on the Nth, 2Nth, ... matching event. */
+  readonly every?: number | undefined;
+  /** Fire with this probability (0 to 1), drawn from the emulator's seeded generator. */
+  readonly probability?: number | undefined;
+  /** Let this many matching events pass before the rule may fire. */
+  readonly after?: number | undefined;
+  /** Fire at most this many times. */
+  readonly times?: number | undefined;
+}
+
+/**
+ * A fault to inject. Events are calls, except for `drop-ack`, whose events are append batches (a
+ * unary Append or one input of an AppendSession).
+ *
+ * - `status`: fail the call with `code` (and optional `trailers`, e.g. `retry-after-ms`) before it
+ *   does anything.
+ * - `latency`: delay the call's start by `ms`.
+ * - `break`: end a session with UNAVAILABLE after it has sent `afterMessages` responses.
+ * - `drop-ack`: apply the append, then fail with UNAVAILABLE instead of acknowledging it.
+ */
+export type FaultRule = FaultTrigger &
+  (
+    | {
+        readonly kind: "status";
+        readonly code: status;
+        readonly message?: string | undefined;
+        readonly trailers?: Readonly<Record<string, string>> | undefined;
+      }
+    | { readonly kind: "latency"; readonly ms: number }
+    | { readonly kind: "break"; readonly afterMessages: number }
+    | { readonly kind: "drop-ack" }
+  );
+
+/** A rule with what it has seen and done. */
+export interface FaultRuleState {
+  readonly id: number;
+  readonly rule: FaultRule;
+  /** Matching events seen. */
+  matched: number;
+  /** Faults injected. */
+  injected: number;
+}
+
+/** Seeded 32-bit generator (mulberry32): the same seed gives the same faults. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * The fault rules of an emulator, with counts of what was injected. Rules can be added and
+ * removed while the emulator runs.
+ */
+export class Faults {
+  readonly #rules: FaultRuleState[] = [];
+  #random: () => number;
+  #nextId = 1;
+  /** Faults injected in total. */
+  injected = 0;
+  /** Faults injected per kind. */
+  readonly injectedByKind: Record<FaultRule["kind"], number> = {
+    status: 0,
+    latency: 0,
+    break: 0,
+    "drop-ack": 0,
+  };
+
+  /** @param seed - seed of the generator behind `probability`. */
+  constructor(seed = 0) {
+    this.#random = seededRandom(seed);
+  }
+
+  /** Adds a rule (an object or a `--fault` string) and returns its id. */
+  add(rule: FaultRule | string): number {
+    const parsed = typeof rule === "string" ? parseFault(rule) : validateFault(rule);
+    const id = this.#nextId++;
+    this.#rules.push({ id, rule: parsed, matched: 0, injected: 0 });
+    return id;
+  }
+
+  /** Removes one rule. */
+  remove(id: number): boolean {
+    const index = this.#rules.findIndex((state) => state.id === id);
+    if (index < 0) return false;
+    this.#rules.splice(index, 1);
+    return true;
+  }
+
+  /** Removes every rule and zeroes the counts. */
+  clear(): void {
+    this.#rules.length = 0;
+    this.resetCounts();
+  }
+
+  /** Zeroes the counts of injected faults. */
+  resetCounts(): void {
+    this.injected = 0;
+    for (const kind of Object.keys(this.injectedByKind) as FaultRule["kind"][]) {
+      this.injectedByKind[kind] = 0;
+    }
+    for (const state of this.#rules) {
+      state.matched = 0;
+      state.injected = 0;
+    }
+  }
+
+  /** Restarts the generator, so the same rules replay the same faults. */
+  reseed(seed: number): void {
+    this.#random = seededRandom(seed);
+  }
+
+  /** The rules with their counts. */
+  get rules(): readonly Readonly<FaultRuleState>[] {
+    return this.#rules;
+  }
+
+  /** What to inject at the start of a call of `rpc`. */
+  onCall(rpc: RpcName): {
+    latency: number;
+    fail: FaultRule | undefined;
+    breakAfter: number | undefined;
+  } {
+    let latency = 0;
+    let fail: FaultRule | undefined;
+    let breakAfter: number | undefined;
+    for (const state of this.#rules) {
+      const rule = state.rule;
+      if (rule.kind === "drop-ack" || !this.#fires(state, rpc)) continue;
+      if (rule.kind === "latency") {
+        latency += rule.ms;
+      } else if (rule.kind === "status") {
+        if (fail !== undefined) continue;
+        fail = rule;
+      } else if (rpc === "AppendSession" || rpc === "ReadSession") {
+        breakAfter = Math.min(breakAfter ?? Number.POSITIVE_INFINITY, rule.afterMessages);
+      } else {
+        continue;
+      }
+      this.#count(state);
+    }
+    return { latency, fail, breakAfter };
+  }
+
+  /** Whether to drop the acknowledgement of an append batch of `rpc`. */
+  onAppendBatch(rpc: RpcName): boolean {
+    for (const state of this.#rules) {
+      if (state.rule.kind !== "drop-ack" || !this.#fires(state, rpc)) continue;
+      this.#count(state);
+      return true;
+    }
+    return false;
+  }
+
+  #fires(state: FaultRuleState, rpc: RpcName): boolean {
+    const rule = state.rule;
+    if (rule.rpc !== "*" && rule.rpc !== rpc) return false;
+    if (rule.times !== undefined && state.injected >= rule.times) return false;
+    state.matched++;
+    const seen = state.matched - (rule.after ?? 0);
+    if (seen <= 0) return false;
+    if (rule.every !== undefined && seen % rule.every !== 0) return false;
+    if (rule.probability !== undefined && this.#random() >= rule.probability) return false;
+    return true;
+  }
+
+  #count(state: FaultRuleState): void {
+    state.injected++;
+    this.injected++;
+    this.injectedByKind[state.rule.kind]++;
+  }
+}
+
+const STATUS_NAMES = Object.keys(status).filter((key) => Number.isNaN(Number(key)));
+
+/** Checks a rule's fields, with errors naming the bad one. */
+export function validateFault(rule: FaultRule): FaultRule {
+  if (typeof rule !== "object" || rule === null) {
+    throw new TypeError(`fault rule must be an object, got ${String(rule)}`);
+  }
+  if (rule.rpc !== "*" && !(RPC_NAMES as readonly string[]).includes(rule.rpc)) {
+    throw new RangeError(
+      `fault rpc must be "*" or one of ${RPC_NAMES.join(", ")}, got ${JSON.stringify(rule.rpc)}`,
+    );
+  }
+  const positiveInteger = (name: string, value: number | undefined, min: number) => {
+    if (value !== undefined && (!Number.isInteger(value) || value < min)) {
+      throw new RangeError(`fault ${name} must be an integer >= ${min}, got ${value}`);
+    }
+  };
+  positiveInteger("every", rule.every, 1);
+  positiveInteger("after", rule.after, 0);
+  positiveInteger("times", rule.times, 1);
+  if (
+    rule.probability !== undefined &&
+    !(typeof rule.probability === "number" && rule.probability >= 0 && rule.probability <= 1)
+  ) {
+    throw new RangeError(`fault probability must be between 0 and 1, got ${rule.probability}`);
+  }
+  switch (rule.kind) {
+    case "status":
+      if (!Number.isInteger(rule.code) || rule.code <= 0 || rule.code > 16) {
+        throw new RangeError(`fault code must be a gRPC status from 1 to 16, got ${rule.code}`);
+      }
+      break;
+    case "latency":
+      if (!(Number.isFinite(rule.ms) && rule.ms >= 0)) {
+        throw new RangeError(`fault latency ms must be >= 0, got ${rule.ms}`);
+      }
+      break;
+    case "break":
+      positiveInteger("afterMessages", rule.afterMessages, 0);
+      break;
+    case "drop-ack":
+      break;
+    default:
+      throw new RangeError(
+        `fault kind must be status, latency, break or drop-ack, got ${JSON.stringify((rule as { kind: unknown }).kind)}`,
+      );
+  }
+  return rule;
+}
+
+/**
+ * Parses the `--fault` syntax: `RPC:ACTION[:OPTION]...`, where RPC is an RPC name or `*`, ACTION
+ * is a gRPC status name (`UNAVAILABLE`), `latency=20ms`, `break-after=N` or `drop-ack`, and
+ * OPTIONs are `every=N`, `p=0.1`, `after=N`, `times=N`, `message=TEXT`, `retry-after-ms=N`
+ * or `trailer.NAME=VALUE`.
+ *
+ * @example
+ * ```ts
+ * parseFault("Append:UNAVAILABLE:every=5");
+ * parseFault("Append:RESOURCE_EXHAUSTED:p=0.2:retry-after-ms=50");
+ * parseFault("ReadSession:break-after=100");
+ * parseFault("AppendSession:drop-ack:p=0.01");
+ * parseFault("*:latency=20ms");
+ * ```
+ */
+export function parseFault(text: string): FaultRule {
+  if (typeof text !== "string") throw new TypeError(`fault must be a string, got ${typeof text}`);
+  const [rpc, action, ...options] = text.split(":");
+  if (rpc === undefined || rpc === "" || action === undefined || action === "") {
+    throw new RangeError(
+      `fault must look like RPC:ACTION[:OPTION...], got ${JSON.stringify(text)}`,
+    );
+  }
+  const trigger: { -readonly [K in keyof FaultTrigger]: FaultTrigger[K] } = { rpc: rpc as RpcName };
+  const trailers: Record<string, string> = {};
+  let message: string | undefined;
+  for (const option of options) {
+    const equals = option.indexOf("=");
+    const key = equals < 0 ? option : option.slice(0, equals);
+    const value = equals < 0 ? "" : option.slice(equals + 1);
+    const number = Number(value);
+    switch (key) {
+      case "every":
+        trigger.every = number;
+        break;
+      case "p":
+      case "probability":
+        trigger.probability = number;
+        break;
+      case "after":
+        trigger.after = number;
+        break;
+      case "times":
+        trigger.times = number;
+        break;
+      case "message":
+        message = value;
+        break;
+      case "retry-after-ms":
+        trailers["retry-after-ms"] = value;
+        break;
+      default:
+        if (key.startsWith("trailer.") && key.length > "trailer.".length) {
+          trailers[key.slice("trailer.".length)] = value;
+          break;
+        }
+        throw new RangeError(
+          `unknown fault option ${JSON.stringify(key)} in ${JSON.stringify(text)}`,
+        );
+    }
+  }
+  let rule: FaultRule;
+  if (action.startsWith("latency=")) {
+    const match = /^latency=(\d+(?:\.\d+)?)(ms|s)?$/.exec(action);
+    if (match === null)
+      throw new RangeError(
+        `fault latency must look like latency=20ms, got ${JSON.stringify(action)}`,
+      );
+    const ms = Number(match[1]) * (match[2] === "s" ? 1000 : 1);
+    rule = { ...trigger, kind: "latency", ms };
+  } else if (action.startsWith("break-after=")) {
+    rule = {
+      ...trigger,
+      kind: "break",
+      afterMessages: Number(action.slice("break-after=".length)),
+    };
+  } else if (action === "drop-ack") {
+    rule = { ...trigger, kind: "drop-ack" };
+  } else if (STATUS_NAMES.includes(action)) {
+    rule = {
+      ...trigger,
+      kind: "status",
+      code: status[action as keyof typeof status],
+      message,
+      trailers: Object.keys(trailers).length > 0 ? trailers : undefined,
+    };
+  } else {
+    throw new RangeError(
+      `fault action must be a gRPC status name, latency=MS, break-after=N or drop-ack, got ${JSON.stringify(action)}`,
+    );
+  }
+  return validateFault(rule);
+}
