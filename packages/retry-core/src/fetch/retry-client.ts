@@ -2,6 +2,7 @@ import { currentAttempt } from "../attempt.js";
 import { Backoff } from "../backoff.js";
 import type { BackoffOptions } from "../backoff-options.js";
 import type { Clock } from "../clock.js";
+import { TimeoutError } from "../errors.js";
 import { ExponentialRetry } from "./exponential-retry.js";
 import { HttpStatusError } from "./http-status-error.js";
 import type {
@@ -404,6 +405,8 @@ export class RetryClient implements AsyncDisposable {
         } catch (error) {
           throw new StopRetrying(error);
         }
+        // Timed out or aborted while the hook ran: the engine has moved on, send nothing.
+        if (context.signal.aborted) throw context.signal.reason;
       }
       // The attempt's signal covers attempt timeout, deadline and abort until the headers arrive;
       // the caller's signal also goes to fetch so that it can still abort reading the body.
@@ -430,6 +433,10 @@ export class RetryClient implements AsyncDisposable {
           throw new StopRetrying(error);
         } finally {
           discard(copy);
+        }
+        if (context.signal.aborted) {
+          discard(response);
+          throw context.signal.reason;
         }
         if (!accepted) throw new RetryableResponse(response, hintFor(response));
       }
@@ -460,7 +467,10 @@ export class RetryClient implements AsyncDisposable {
               ? end(event.attempt, { response: error.response }, true, event.delay)
               : end(event.attempt, { error }, true, event.delay);
           // The response is done with: free its connection before the pause, not after it.
-          if (error instanceof RetryableResponse) discard(error.response);
+          if (error instanceof RetryableResponse) {
+            error.discarded = true;
+            discard(error.response);
+          }
           if (failure !== NO_HOOK_ERROR) abort(failure);
         },
       },
@@ -471,7 +481,18 @@ export class RetryClient implements AsyncDisposable {
     let response: Response;
     try {
       response = await backoff.executeWith({ signal: controller.signal }, attempt);
-    } catch (error) {
+    } catch (caught) {
+      let error = caught;
+      if (error instanceof RetryableResponse && error.discarded) {
+        // The deadline passed during a later attempt; the engine reports the previous failure, but
+        // that response's body is already cancelled, so it cannot be the result.
+        const limit = (call.deadline === undefined ? this.#settings.deadline : call.deadline) ?? 0;
+        error = new TimeoutError(
+          "deadline",
+          limit,
+          `deadline of ${limit} ms exceeded (the last complete attempt answered HTTP ${error.response.status})`,
+        );
+      }
       if (error instanceof RetryableResponse) {
         // Out of tries (or time) on a status: the last response is the result, body unread.
         response = error.response;

@@ -9,6 +9,8 @@ export class RetryableResponse extends Error {
   override readonly name = "RetryableResponse";
   /** Server hint (ms) from Retry-After or retry-after-ms, already capped; undefined when none. */
   readonly hint: number | undefined;
+  /** Set once the engine chose to retry: the body was cancelled, the response is of no more use. */
+  discarded = false;
 
   constructor(
     readonly response: Response,

@@ -616,6 +616,22 @@ describe("cancellation and time limits", () => {
   });
 });
 
+describe("deadline during a later attempt", () => {
+  it("throws a deadline TimeoutError, not the earlier response whose body is gone", async () => {
+    const p = path("deadline-later");
+    server.route(p, { status: 503 }, { status: 200, delay: 5_000 });
+    const { client, ends } = makeClient({ deadline: 300 });
+    const error = await client.get(p).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: "TimeoutError", kind: "deadline", timeout: 300 });
+    expect((error as Error).message).toMatch(/HTTP 503/);
+    expect(server.count(p)).toBe(2);
+    expect(ends.map((e) => [e.attempt, e.response?.status ?? "error", e.willRetry])).toEqual([
+      [1, 503, true],
+      [2, "error", false],
+    ]);
+  });
+});
+
 describe("shared options between concurrent requests", () => {
   it("FibonacciRetry gives every request the same sequence (aiohttp-retry shares its state)", async () => {
     const options = new FibonacciRetry({ multiplier: 1, maxTimeout: 100, attempts: 4 });
