@@ -32,3 +32,6 @@ export { ManualClock } from "./testing/manual-clock.js";
 
 // Delay strategies
 export * from "./strategies/index.js";
+
+// kaioretry layer: Context, Retry, retry, aioretry
+export * from "./kaioretry/index.js";
