@@ -59,7 +59,11 @@ export class Basin {
    * Creates a stream. The request carries an `s2-request-token` that stays the same across the
    * retries of this call, so a retried create returns the stream instead of ALREADY_EXISTS.
    */
-  createStream(name: string, config?: StreamConfig, options?: CallOptions): Promise<StreamInfo> {
+  async createStream(
+    name: string,
+    config?: StreamConfig,
+    options?: CallOptions,
+  ): Promise<StreamInfo> {
     validateStreamName(name);
     const wireConfig = streamConfigToWire(config);
     validateSignal(options?.signal);

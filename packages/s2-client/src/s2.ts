@@ -98,7 +98,7 @@ export class S2 implements AsyncDisposable {
    * not starting or ending with `-`. The request carries an `s2-request-token` that stays the same
    * across the retries of this call, so a retried create returns the basin instead of ALREADY_EXISTS.
    */
-  createBasin(name: string, config?: BasinConfig, options?: CallOptions): Promise<BasinInfo> {
+  async createBasin(name: string, config?: BasinConfig, options?: CallOptions): Promise<BasinInfo> {
     validateBasinName(name);
     const { message } = basinConfigToWire(config);
     validateSignal(options?.signal);
