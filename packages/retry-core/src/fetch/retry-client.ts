@@ -342,6 +342,15 @@ export class RetryClient implements AsyncDisposable {
     let started = 0;
     let ended = 0;
     let hookError: unknown = NO_HOOK_ERROR;
+    /** The server's hint for a retried response, capped by the options' maxTimeout. */
+    const hintFor = (response: Response): number | undefined => {
+      const hint = serverHint(response, now);
+      return hint === undefined ? undefined : Math.min(hint, options.maxTimeout);
+    };
+    /** The latest retryable response, to cancel if the call ends without returning it. */
+    let lastRetryable: RetryableResponse | undefined;
+    const retryable = (response: Response): RetryableResponse =>
+      (lastRetryable = new RetryableResponse(response, hintFor(response)));
 
     // One signal for the whole request: the caller's, the client's close(), or a failed hook.
     const controller = new AbortController();
@@ -420,9 +429,7 @@ export class RetryClient implements AsyncDisposable {
         discard(response);
         throw context.signal.reason;
       }
-      if (options.isRetryableStatus(response.status)) {
-        throw new RetryableResponse(response, hintFor(response));
-      }
+      if (options.isRetryableStatus(response.status)) throw retryable(response);
       if (options.evaluateResponse !== undefined) {
         const copy = response.clone();
         let accepted: boolean;
@@ -438,7 +445,7 @@ export class RetryClient implements AsyncDisposable {
           discard(response);
           throw context.signal.reason;
         }
-        if (!accepted) throw new RetryableResponse(response, hintFor(response));
+        if (!accepted) throw retryable(response);
       }
       const failure = end(n, { response }, false, undefined);
       if (failure !== NO_HOOK_ERROR) {
@@ -446,11 +453,6 @@ export class RetryClient implements AsyncDisposable {
         throw new StopRetrying(failure);
       }
       return response;
-    };
-
-    const hintFor = (response: Response): number | undefined => {
-      const hint = serverHint(response, now);
-      return hint === undefined ? undefined : Math.min(hint, options.maxTimeout);
     };
 
     const backoff = this.#backoff(
@@ -502,6 +504,9 @@ export class RetryClient implements AsyncDisposable {
           throw failure;
         }
       } else {
+        // E.g. a getTimeout override that failed: nobody will read that response.
+        if (lastRetryable !== undefined && !lastRetryable.discarded)
+          discard(lastRetryable.response);
         const cause = error instanceof StopRetrying ? error.cause : error;
         if (hookError !== NO_HOOK_ERROR) throw hookError;
         const failure = end(started, { error: cause }, false, undefined);

@@ -616,6 +616,21 @@ describe("cancellation and time limits", () => {
   });
 });
 
+describe("a broken getTimeout override", () => {
+  it("fails the request with a RangeError instead of retrying in a hot loop", async () => {
+    class Broken extends ExponentialRetry {
+      override getTimeout(): number {
+        return Number.NaN;
+      }
+    }
+    const p = path("broken-timeout");
+    server.route(p, { status: 503 });
+    const { client } = makeClient({ retryOptions: new Broken() });
+    await expect(client.get(p)).rejects.toThrow(RangeError);
+    expect(server.count(p)).toBe(1);
+  });
+});
+
 describe("deadline during a later attempt", () => {
   it("throws a deadline TimeoutError, not the earlier response whose body is gone", async () => {
     const p = path("deadline-later");
