@@ -118,7 +118,8 @@ export class CallRun implements AttemptOwner {
   #timer: unknown = undefined;
   #timerKind = PAUSE;
   #zeroDelays = 0;
-  #listening = false;
+  /** The abort listener, while one is registered. */
+  #abortListener: (() => void) | undefined = undefined;
 
   constructor(
     policy: RetryPolicy,
@@ -149,10 +150,11 @@ export class CallRun implements AttemptOwner {
         this.#reject(signal.reason);
         return promise;
       }
-      signal.addEventListener("abort", this.#onAbort);
-      this.#listening = true;
+      // Anonymous arrows created where needed: no per-call closure unless the call needs one.
+      this.#abortListener = () => this.#onAbort();
+      signal.addEventListener("abort", this.#abortListener);
     }
-    this.#runAttempt();
+    this.#runAttempt(0);
     return promise;
   }
 
@@ -193,12 +195,13 @@ export class CallRun implements AttemptOwner {
     return this.#policy.clock.now() - this.#startedAt;
   }
 
-  #runAttempt(): void {
+  /** Starts the next attempt; `knownElapsed` saves a clock read when the caller just made one. */
+  #runAttempt(knownElapsed?: number): void {
     const policy = this.#policy;
     let limit: number | undefined;
     let limitKind = ATTEMPT_LIMIT;
     if (policy.attemptTimeout !== undefined || policy.deadline !== undefined) {
-      const elapsed = this.#elapsed();
+      const elapsed = knownElapsed ?? this.#elapsed();
       limit = policy.attemptLimit(elapsed);
       if (policy.limitIsDeadline(elapsed)) {
         limitKind = DEADLINE_LIMIT;
@@ -254,7 +257,7 @@ export class CallRun implements AttemptOwner {
 
   #arm(ms: number, kind: number): void {
     this.#timerKind = kind;
-    const timer = this.#policy.clock.setTimeout(this.#onTimer, ms);
+    const timer = this.#policy.clock.setTimeout(() => this.#onTimer(), ms);
     if (this.#policy.unref) unrefTimer(timer);
     this.#timer = timer;
   }
@@ -266,7 +269,7 @@ export class CallRun implements AttemptOwner {
     }
   }
 
-  readonly #onTimer = (): void => {
+  #onTimer(): void {
     this.#timer = undefined;
     if (this.#settled) return;
     if (this.#timerKind === PAUSE) {
@@ -287,13 +290,9 @@ export class CallRun implements AttemptOwner {
     this.#state?.abort(error);
     this.#stats.errors++;
     this.#afterFailure(error);
-  };
+  }
 
-  readonly #onYield = (): void => {
-    if (!this.#settled) this.#runAttempt();
-  };
-
-  readonly #onAbort = (): void => {
+  #onAbort(): void {
     if (this.#settled) return;
     this.#token++;
     const reason = (this.#signal as AbortSignal).reason;
@@ -301,7 +300,7 @@ export class CallRun implements AttemptOwner {
     this.#stats.cancels++;
     this.#settle();
     this.#reject(reason);
-  };
+  }
 
   #onSuccess(value: unknown): void {
     this.#disarm();
@@ -350,7 +349,9 @@ export class CallRun implements AttemptOwner {
       this.#arm(delay, PAUSE);
     } else if (++this.#zeroDelays % ZERO_DELAY_BURST === 0) {
       // A long run of zero-delay retries would starve timers and abort events: let them in.
-      yieldToMacrotasks(this.#onYield);
+      yieldToMacrotasks(() => {
+        if (!this.#settled) this.#runAttempt();
+      });
     } else {
       this.#runAttempt();
     }
@@ -373,9 +374,9 @@ export class CallRun implements AttemptOwner {
   #settle(): void {
     this.#settled = true;
     this.#disarm();
-    if (this.#listening) {
-      this.#listening = false;
-      (this.#signal as AbortSignal).removeEventListener("abort", this.#onAbort);
+    if (this.#abortListener !== undefined) {
+      (this.#signal as AbortSignal).removeEventListener("abort", this.#abortListener);
+      this.#abortListener = undefined;
     }
     if (!Number.isNaN(this.#startedAt)) {
       this.#stats.totalTime += this.#policy.clock.now() - this.#startedAt;

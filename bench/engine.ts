@@ -1,0 +1,227 @@
+// Per-call cost of the retry-core engine against its JavaScript peers, in one process.
+//
+// Three scenarios: (a) success on the first attempt, no timeouts; (b) success with an attempt
+// timeout and a deadline; (c) one failure then success with a zero pause. Each library is run in
+// the closest configuration it offers; differences are printed with the table.
+//
+// Method: each measurement awaits the call in a tight loop for a fixed time budget; one warm-up
+// round is discarded, then the median of several rounds is reported in ns per call.
+import { pathToFileURL } from "node:url";
+import { Backoff } from "@retrykit/retry-core";
+import asyncRetry from "async-retry";
+import {
+  ConstantBackoff,
+  retry as cockatielRetry,
+  timeout as cockatielTimeout,
+  handleAll,
+  TimeoutStrategy,
+  wrap,
+} from "cockatiel";
+import { backOff } from "exponential-backoff";
+import pRetry from "p-retry";
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
+const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 150);
+
+type Call = () => Promise<unknown>;
+
+/** One round: calls `call` in a loop for ROUND_MS; returns ns per call. */
+async function round(call: Call): Promise<number> {
+  let calls = 0;
+  const start = process.hrtime.bigint();
+  const budget = BigInt(ROUND_MS) * 1_000_000n;
+  let elapsed = 0n;
+  // Check the time every batch of calls, so the clock read stays out of the per-call cost.
+  while (elapsed < budget) {
+    for (let i = 0; i < 64; i++) await call();
+    calls += 64;
+    elapsed = process.hrtime.bigint() - start;
+  }
+  return Number(elapsed) / calls;
+}
+
+function median(samples: number[]): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+}
+
+/** Bounds a promise by `ms`, the way a caller adds an attempt timeout to a library without one. */
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("timeout")), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
+
+const failure = new Error("flaky");
+const succeed = (): Promise<number> => Promise.resolve(1);
+function failOnce(): () => Promise<number> {
+  let n = 0;
+  // Fails on every other call: each measured call sees one failure, then a success.
+  return () => ((n++ & 1) === 0 ? Promise.reject(failure) : Promise.resolve(1));
+}
+
+interface Contender {
+  library: string;
+  a: Call;
+  b: Call;
+  c: Call;
+  note: string;
+}
+
+function contenders(): Contender[] {
+  const plain = new Backoff({ maxTries: 3, retryIf: () => true });
+  const timed = new Backoff({
+    maxTries: 3,
+    retryIf: () => true,
+    attemptTimeout: 1_000,
+    deadline: 5_000,
+  });
+  const flakyOurs = failOnce();
+
+  const cockatielPlain = cockatielRetry(handleAll, {
+    maxAttempts: 2,
+    backoff: new ConstantBackoff(0),
+  });
+  const cockatielTimed = wrap(
+    cockatielTimeout(5_000, TimeoutStrategy.Aggressive),
+    cockatielPlain,
+    cockatielTimeout(1_000, TimeoutStrategy.Aggressive),
+  );
+  const flakyCockatiel = failOnce();
+
+  const flakyP = failOnce();
+  const flakyExp = failOnce();
+  const flakyAsync = failOnce();
+
+  return [
+    {
+      library: "bare await fn()",
+      a: succeed,
+      b: () => withTimeout(succeed(), 1_000),
+      c: async () => {
+        try {
+          return await flakyOurs();
+        } catch {
+          return await flakyOurs();
+        }
+      },
+      note: "no retry library: the floor",
+    },
+    {
+      library: "@retrykit/retry-core",
+      a: () => plain.execute(succeed),
+      b: () => timed.execute(succeed),
+      c: () => plain.execute(flakyOurs),
+      note: "maxTries 3, retry any error; (b) attemptTimeout 1 s, deadline 5 s; (c) pause 0: no timer",
+    },
+    {
+      library: "cockatiel 3.2.1",
+      a: () => cockatielPlain.execute(succeed),
+      b: () => cockatielTimed.execute(succeed),
+      c: () => cockatielPlain.execute(flakyCockatiel),
+      note: "retry(handleAll, maxAttempts 2, ConstantBackoff(0)); (b) wrap(timeout 5 s, retry, timeout 1 s); (c) a 0 ms delay still goes through setTimeout",
+    },
+    {
+      library: "p-retry 7.1.1",
+      a: () => pRetry(succeed, { retries: 2, minTimeout: 0 }),
+      b: () =>
+        pRetry(() => withTimeout(succeed(), 1_000), {
+          retries: 2,
+          minTimeout: 0,
+          maxRetryTime: 5_000,
+        }),
+      c: () => pRetry(flakyP, { retries: 2, minTimeout: 0 }),
+      note: "retries 2, minTimeout 0; (b) no attempt timeout option: a setTimeout race per attempt, maxRetryTime 5 s (checked between attempts only)",
+    },
+    {
+      library: "exponential-backoff 3.1.3",
+      a: () => backOff(succeed, { numOfAttempts: 3, startingDelay: 0 }),
+      b: () =>
+        withTimeout(
+          backOff(() => withTimeout(succeed(), 1_000), { numOfAttempts: 3, startingDelay: 0 }),
+          5_000,
+        ),
+      c: () => backOff(flakyExp, { numOfAttempts: 3, startingDelay: 0 }),
+      note: "numOfAttempts 3, startingDelay 0; (b) no timeouts: a setTimeout race per attempt and one around the call; (c) 0 ms delay through setTimeout",
+    },
+    {
+      library: "async-retry 1.3.3",
+      a: () => asyncRetry(succeed, { retries: 2, minTimeout: 0, factor: 1 }),
+      b: () =>
+        withTimeout(
+          asyncRetry(() => withTimeout(succeed(), 1_000), { retries: 2, minTimeout: 0, factor: 1 }),
+          5_000,
+        ),
+      c: () => asyncRetry(flakyAsync, { retries: 2, minTimeout: 0, factor: 1 }),
+      note: "retries 2, minTimeout 0; (b) no timeouts: setTimeout races as above; (c) 0 ms delay through setTimeout",
+    },
+  ];
+}
+
+function format(ns: number): string {
+  return ns >= 10_000 ? `${(ns / 1000).toFixed(1)} µs` : `${ns.toFixed(0)} ns`;
+}
+
+/** Measures every contender in every scenario and prints a Markdown table; returns the figures. */
+export default async function run(): Promise<Record<string, Record<"a" | "b" | "c", number>>> {
+  const list = contenders();
+  const scenarios = ["a", "b", "c"] as const;
+  // Rounds are interleaved across libraries, so drift in machine load touches them all alike;
+  // round 0 is the warm-up and is discarded.
+  const samples = new Map<string, number[]>();
+  for (let r = 0; r <= ROUNDS; r++) {
+    for (const s of scenarios) {
+      for (const contender of list) {
+        const ns = await round(contender[s]);
+        if (r === 0) continue;
+        const key = `${contender.library}/${s}`;
+        samples.set(key, [...(samples.get(key) ?? []), ns]);
+      }
+    }
+  }
+  const results: Record<string, Record<"a" | "b" | "c", number>> = {};
+  for (const contender of list) {
+    results[contender.library] = {
+      a: median(samples.get(`${contender.library}/a`) ?? []),
+      b: median(samples.get(`${contender.library}/b`) ?? []),
+      c: median(samples.get(`${contender.library}/c`) ?? []),
+    };
+  }
+  const best: Record<string, number> = {};
+  for (const s of scenarios) {
+    best[s] = Math.min(
+      ...list
+        .filter((c) => c.library !== "bare await fn()" && c.library !== "@retrykit/retry-core")
+        .map((c) => results[c.library]?.[s] as number),
+    );
+  }
+  console.log(
+    `Node ${process.version}, median of ${ROUNDS} rounds of ${ROUND_MS} ms, ns per call (ratio to the best peer)\n`,
+  );
+  console.log(
+    "| library | (a) success, no timeouts | (b) success, attempt timeout + deadline | (c) 1 failure + success, pause 0 |",
+  );
+  console.log("|---|---:|---:|---:|");
+  for (const contender of list) {
+    const row = scenarios.map((s) => {
+      const ns = results[contender.library]?.[s] as number;
+      return `${format(ns)} (${(ns / (best[s] as number)).toFixed(2)}×)`;
+    });
+    console.log(`| ${contender.library} | ${row.join(" | ")} |`);
+  }
+  console.log("\nConfigurations:");
+  for (const contender of list) console.log(`- ${contender.library}: ${contender.note}`);
+  return results;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) await run();
