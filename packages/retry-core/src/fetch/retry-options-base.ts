@@ -22,7 +22,7 @@ export type EvaluateResponse = (response: Response) => boolean | PromiseLike<boo
  * Methods retried by default: the idempotent ones of RFC 9110 §9.2.2. Sending them twice has the same
  * effect on the server as sending them once, so a retry after a lost response cannot duplicate work.
  */
-export const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set([
+export const IDEMPOTENT_METHODS: readonly string[] = Object.freeze([
   "GET",
   "HEAD",
   "OPTIONS",
@@ -37,10 +37,10 @@ export const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set([
  * first attempt, so a TypeError from a bad URL, header or body never reaches the retry loop. Attempt
  * timeouts (`attemptTimeout`) are retried whatever this list says.
  */
-export const DEFAULT_EXCEPTIONS: readonly ErrorClass[] = [TypeError];
+export const DEFAULT_EXCEPTIONS: readonly ErrorClass[] = Object.freeze([TypeError]);
 
 /** Statuses retried by default besides every 5xx: 429 Too Many Requests. */
-export const DEFAULT_STATUSES: readonly number[] = [429];
+export const DEFAULT_STATUSES: readonly number[] = Object.freeze([429]);
 
 /** Options every retry option class accepts. All durations are milliseconds. */
 export interface RetryOptionsInit {
@@ -103,6 +103,10 @@ export abstract class RetryOptionsBase implements DelayStrategy {
    */
   abstract readonly maxTimeout: number;
 
+  /**
+   * @param init the common options, validated here (a `RangeError` or `TypeError` names the bad one).
+   * @param defaultAttempts `attempts` when `init` does not set it (`ListRetry` derives it from its list).
+   */
   constructor(init: RetryOptionsInit = {}, defaultAttempts = 3) {
     if (init === null || typeof init !== "object") {
       throw new TypeError(`retry options must be an object, got ${describeValue(init)}`);
