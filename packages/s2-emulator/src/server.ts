@@ -21,6 +21,7 @@ import { authenticate } from "./auth.js";
 import type { CallContext, EmulatorCore } from "./context.js";
 import { EmulatorError, toEmulatorError } from "./emulator-error.js";
 import { type FaultRule, Faults, seededRandom } from "./faults.js";
+import { messagesOf } from "./message-queue.js";
 import { Account } from "./model/account.js";
 import { type CallCounts, emptyCallCounts, RPC_NAMES, type RpcName } from "./rpc-names.js";
 import * as accountRpcs from "./services/account.js";
@@ -366,13 +367,11 @@ function appendSessionHandler(
 ): handleBidiStreamingCall<AppendSessionRequest, AppendSessionResponse> {
   return (call) => {
     const controller = track(core, call);
-    // A client that stops reading or sending must not leave an unhandled stream error behind.
-    call.on("error", () => {});
     begin(core, "AppendSession", call, controller)
       .then(({ context, breakAfter }) =>
         streamRpcs.appendSession(
           context,
-          call as AsyncIterable<AppendSessionRequest>,
+          messagesOf<AppendSessionRequest>(call),
           sinkOf(call, controller.signal),
           breakAfter,
         ),
