@@ -33,6 +33,13 @@ function build(
  *
  * @param now epoch ms used to place a two-digit RFC 850 year in its century (RFC 9110: a year more
  *   than 50 years in the future means the previous century).
+ *
+ * @example
+ * ```ts
+ * parseHttpDate("Sun, 06 Nov 1994 08:49:37 GMT"); // 784111777000
+ * parseHttpDate("Sun Nov  6 08:49:37 1994"); // 784111777000
+ * parseHttpDate("1994-11-06"); // undefined
+ * ```
  */
 export function parseHttpDate(value: string, now: number = Date.now()): number | undefined {
   const text = value.trim();

@@ -19,14 +19,14 @@ export type ErrorClass = abstract new (...args: never[]) => unknown;
 export type EvaluateResponse = (response: Response) => boolean | PromiseLike<boolean>;
 
 /**
- * Methods retried by default: the idempotent ones of RFC 9110 §9.2.2. Sending them twice has the same
- * effect on the server as sending them once, so a retry after a lost response cannot duplicate work.
+ * Methods retried by default: the idempotent ones of RFC 9110 §9.2.2 that fetch can send (it refuses
+ * TRACE). Sending them twice has the same effect on the server as sending them once, so a retry after
+ * a lost response cannot duplicate work.
  */
 export const IDEMPOTENT_METHODS: readonly string[] = Object.freeze([
   "GET",
   "HEAD",
   "OPTIONS",
-  "TRACE",
   "PUT",
   "DELETE",
 ]);
@@ -71,7 +71,7 @@ export interface RetryOptionsInit {
   evaluateResponse?: EvaluateResponse;
   /**
    * HTTP methods that may be retried (case-insensitive). Others are sent once.
-   * @default ["GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"]
+   * @default ["GET", "HEAD", "OPTIONS", "PUT", "DELETE"]
    */
   methods?: Iterable<string>;
 }
@@ -84,6 +84,19 @@ export interface RetryOptionsInit {
  * An options object is immutable and keeps no per-request state, so one instance can serve any number
  * of concurrent requests. It is also a delay strategy of the retry engine (`begin()`), so it can be
  * used as the `pause` of a `Backoff`.
+ *
+ * @example
+ * ```ts
+ * // A constant pause, except when the server says how busy it is.
+ * class Steady extends RetryOptionsBase {
+ *   readonly maxTimeout = 10_000;
+ *   override getTimeout(_attempt: number, response?: Response): number {
+ *     const busy = Number(response?.headers.get("x-load") ?? 0);
+ *     return Math.min(this.maxTimeout, 250 * (1 + busy));
+ *   }
+ * }
+ * const client = new RetryClient({ retryOptions: new Steady({ attempts: 5 }) });
+ * ```
  */
 export abstract class RetryOptionsBase implements DelayStrategy {
   /** Total number of tries, the first one included. */

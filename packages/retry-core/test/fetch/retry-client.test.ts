@@ -65,6 +65,31 @@ describe("RetryClient against a real HTTP server", () => {
     expect(server.count(p)).toBe(1);
   });
 
+  it("each method helper sends its method", async () => {
+    const p = path("methods");
+    server.route(p, { status: 204 });
+    const { client } = makeClient();
+    await client.get(p);
+    await client.post(p, { body: "a" });
+    await client.put(p, { body: "b" });
+    await client.patch(p, { body: "c" });
+    await client.delete(p);
+    await client.head(p);
+    await client.options(p);
+    await client.request("PURGE", p);
+    await expect(client.request("TRACE", p)).rejects.toThrow(TypeError);
+    expect(server.received.filter((r) => r.path === p).map((r) => [r.method, r.body])).toEqual([
+      ["GET", ""],
+      ["POST", "a"],
+      ["PUT", "b"],
+      ["PATCH", "c"],
+      ["DELETE", ""],
+      ["HEAD", ""],
+      ["OPTIONS", ""],
+      ["PURGE", ""],
+    ]);
+  });
+
   it("retries 5xx until a success", async () => {
     const p = path("flaky");
     server.route(p, { status: 503 }, { status: 502 }, { status: 200, body: "finally" });

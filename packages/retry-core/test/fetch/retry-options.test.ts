@@ -41,10 +41,10 @@ describe("RetryOptionsBase defaults", () => {
   });
 
   it("retries the idempotent methods only, case-insensitively", () => {
-    for (const method of ["GET", "head", "OPTIONS", "TRACE", "PUT", "delete"]) {
+    for (const method of ["GET", "head", "OPTIONS", "PUT", "delete"]) {
       expect(options.allowsMethod(method)).toBe(true);
     }
-    for (const method of ["POST", "PATCH", "CONNECT"]) {
+    for (const method of ["POST", "PATCH", "CONNECT", "PURGE"]) {
       expect(options.allowsMethod(method)).toBe(false);
     }
     expect(new ExponentialRetry({ methods: ["post"] }).allowsMethod("POST")).toBe(true);

@@ -7,7 +7,7 @@ import type {
 } from "@retrykit/retry-core/fetch";
 import { describe, expectTypeOf, it } from "vitest";
 
-// The declarations are the contract: these checks run in the type checker.
+// The declarations are the public promise: these checks run in the type checker.
 describe("public types", () => {
   it("every method resolves to a Response and takes one URL or a list", () => {
     expectTypeOf<RetryClient["get"]>().returns.toEqualTypeOf<Promise<Response>>();
