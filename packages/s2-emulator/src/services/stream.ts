@@ -219,10 +219,12 @@ export async function readSession(
     (request.limit?.bytes ?? 0n) > 0n ? Number(request.limit?.bytes) : Number.POSITIVE_INFINITY;
   let sent = 0;
   const send = async (message: ReadSessionResponse) => {
-    if (breakAfter !== undefined && sent >= breakAfter)
-      throw unavailable("injected fault: session broken");
     await sink.send(message);
     sent++;
+    // Break right after the Nth message, not when a later one is due (that may take a while).
+    if (breakAfter !== undefined && sent >= breakAfter) {
+      throw unavailable("injected fault: session broken");
+    }
   };
   if (breakAfter === 0) throw unavailable("injected fault: session broken");
 

@@ -1,0 +1,186 @@
+import { readFileSync } from "node:fs";
+import { credentials, type ServiceError, status } from "@grpc/grpc-js";
+import {
+  type AppendSessionResponse,
+  type ReadSessionResponse,
+  StreamServiceClient,
+} from "@retrykit/s2-proto";
+import { afterEach, describe, expect, it } from "vitest";
+import { parseFault, startEmulator } from "../src/index.js";
+import { call, codeOf, failure, type Harness, harness, meta, records } from "./helpers.js";
+
+let h: Harness;
+afterEach(() => h?.close());
+
+const B = "fault-basin";
+async function setup(options: Parameters<typeof harness>[0] = {}) {
+  h = await harness(options);
+  await call(
+    h.account.createBasin,
+    h.account,
+    { basin: B, scope: 0, config: { createStreamOnAppend: true, createStreamOnRead: true } },
+    meta(),
+  );
+}
+const append = (stream = "s") =>
+  call(h.streams.append, h.streams, { input: { stream, records: records("x") } }, meta(B));
+
+describe("parseFault", () => {
+  it("parses the documented forms", () => {
+    expect(parseFault("Append:UNAVAILABLE:every=5")).toMatchObject({
+      rpc: "Append",
+      kind: "status",
+      code: status.UNAVAILABLE,
+      every: 5,
+    });
+    expect(parseFault("Append:RESOURCE_EXHAUSTED:p=0.2:retry-after-ms=50")).toMatchObject({
+      probability: 0.2,
+      trailers: { "retry-after-ms": "50" },
+    });
+    expect(parseFault("ReadSession:break-after=100")).toMatchObject({
+      kind: "break",
+      afterMessages: 100,
+    });
+    expect(parseFault("AppendSession:drop-ack:p=0.01")).toMatchObject({
+      kind: "drop-ack",
+      probability: 0.01,
+    });
+    expect(parseFault("*:latency=20ms")).toMatchObject({ rpc: "*", kind: "latency", ms: 20 });
+    expect(parseFault("*:latency=1s:times=2")).toMatchObject({ ms: 1000, times: 2 });
+  });
+
+  it("names the bad part", () => {
+    expect(() => parseFault("Nope:UNAVAILABLE")).toThrow(/rpc/);
+    expect(() => parseFault("Append:SOMETIMES")).toThrow(/action/);
+    expect(() => parseFault("Append:UNAVAILABLE:every=0")).toThrow(/every/);
+    expect(() => parseFault("Append:UNAVAILABLE:p=2")).toThrow(/probability/);
+    expect(() => parseFault("Append:UNAVAILABLE:color=red")).toThrow(/color/);
+  });
+});
+
+describe("fault injection", () => {
+  it("fails every Nth call with a status and counts calls", async () => {
+    await setup({ faults: ["Append:UNAVAILABLE:every=3"] });
+    const codes: number[] = [];
+    for (let i = 0; i < 6; i++)
+      codes.push(
+        await append().then(
+          () => 0,
+          (e: ServiceError) => e.code,
+        ),
+      );
+    expect(codes).toEqual([0, 0, status.UNAVAILABLE, 0, 0, status.UNAVAILABLE]);
+    expect(h.emulator.calls.Append).toBe(6);
+    expect(h.emulator.faults.injected).toBe(2);
+    const tail = await call(h.streams.checkTail, h.streams, { stream: "s" }, meta(B));
+    expect(tail.nextSeqNum).toBe(4n); // failed calls had no effect
+    h.emulator.resetCalls();
+    expect(h.emulator.calls.Append).toBe(0);
+  });
+
+  it("throttles with RESOURCE_EXHAUSTED and a retry-after-ms trailer", async () => {
+    await setup();
+    h.emulator.faults.add({
+      rpc: "CheckTail",
+      kind: "status",
+      code: status.RESOURCE_EXHAUSTED,
+      trailers: { "retry-after-ms": "25" },
+      times: 1,
+    });
+    const error = await failure(call(h.streams.checkTail, h.streams, { stream: "s" }, meta(B)));
+    expect(error.code).toBe(status.RESOURCE_EXHAUSTED);
+    expect(error.metadata.get("retry-after-ms")).toEqual(["25"]);
+    await call(h.streams.checkTail, h.streams, { stream: "s" }, meta(B));
+  });
+
+  it("is reproducible with a seed", async () => {
+    const outcomes: number[][] = [];
+    for (let run = 0; run < 2; run++) {
+      await setup({ seed: 42, faults: ["Append:UNAVAILABLE:p=0.5"] });
+      const codes: number[] = [];
+      for (let i = 0; i < 12; i++)
+        codes.push(
+          await append().then(
+            () => 0,
+            (e: ServiceError) => e.code,
+          ),
+        );
+      outcomes.push(codes);
+      await h.close();
+    }
+    expect(outcomes[0]).toEqual(outcomes[1]);
+    expect(outcomes[0]).toContain(status.UNAVAILABLE);
+    expect(outcomes[0]).toContain(0);
+  });
+
+  it("adds latency", async () => {
+    await setup({ faults: ["CheckTail:latency=150ms"] });
+    const started = performance.now();
+    await call(h.streams.checkTail, h.streams, { stream: "s" }, meta(B));
+    expect(performance.now() - started).toBeGreaterThanOrEqual(140);
+    expect(h.emulator.faults.injectedByKind.latency).toBe(1);
+  });
+
+  it("applies an append but drops its acknowledgement", async () => {
+    await setup({ faults: ["Append:drop-ack:times=1"] });
+    expect(await codeOf(append())).toBe(status.UNAVAILABLE);
+    const tail = await call(h.streams.checkTail, h.streams, { stream: "s" }, meta(B));
+    expect(tail.nextSeqNum).toBe(1n);
+    h.emulator.faults.clear();
+    h.emulator.faults.add("AppendSession:drop-ack:every=2");
+    const session = h.streams.appendSession(meta(B));
+    const acks: AppendSessionResponse[] = [];
+    session.on("data", (m: AppendSessionResponse) => acks.push(m));
+    const ended = new Promise<ServiceError>((resolve) => session.on("error", resolve));
+    for (let i = 0; i < 3; i++) session.write({ input: { stream: "s", records: records("y") } });
+    session.end();
+    expect((await ended).code).toBe(status.UNAVAILABLE);
+    expect(acks).toHaveLength(1);
+    const after = await call(h.streams.checkTail, h.streams, { stream: "s" }, meta(B));
+    expect(after.nextSeqNum).toBe(3n); // the second batch was applied, the third never
+  });
+
+  it("breaks a read session after N messages", async () => {
+    await setup({ faults: ["ReadSession:break-after=2"] });
+    for (let i = 0; i < 3; i++) await append();
+    const session = h.streams.readSession(
+      {
+        stream: "s",
+        heartbeats: false,
+        clamp: false,
+        limit: { count: 1n },
+        start: { $case: "seqNum", seqNum: 0n },
+      },
+      meta(B),
+    );
+    session.on("data", () => {});
+    await new Promise<void>((resolve) => session.on("end", resolve));
+    // A session with no limit gets two batches' worth of messages, then UNAVAILABLE.
+    const messages: ReadSessionResponse[] = [];
+    const live = h.streams.readSession({ stream: "s", heartbeats: true, clamp: false }, meta(B));
+    live.on("data", (m: ReadSessionResponse) => messages.push(m));
+    const error = await new Promise<ServiceError>((resolve) => live.on("error", resolve));
+    expect(error.code).toBe(status.UNAVAILABLE);
+    expect(messages).toHaveLength(2); // one batch, then the heartbeat at the switch to live
+    expect(h.emulator.faults.injectedByKind.break).toBe(2);
+  });
+});
+
+describe("TLS", () => {
+  it("serves TLS with a self-signed certificate clients can trust, basin from the authority", async () => {
+    const emulator = await startEmulator({ tls: { selfSigned: true } });
+    try {
+      expect(emulator.caCertificatePath).toBeDefined();
+      const pem = readFileSync(emulator.caCertificatePath!);
+      const client = new StreamServiceClient(emulator.endpoint, credentials.createSsl(pem), {
+        "grpc.default_authority": `no-such-basin.b.localhost:${emulator.port}`,
+      });
+      const error = await failure(call(client.checkTail, client, { stream: "s" }, meta()));
+      expect(error.code).toBe(status.NOT_FOUND);
+      expect(error.details).toContain("no-such-basin");
+      client.close();
+    } finally {
+      await emulator.close();
+    }
+  });
+});
