@@ -1,5 +1,6 @@
-/** Largest delay a Node or browser timer honours; anything above fires after about 1 ms. */
-export const MAX_DELAY = 2 ** 31 - 1;
+import { MAX_DELAY } from "../strategies/delay-strategy.js";
+
+export { MAX_DELAY };
 
 function describe(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value);
