@@ -4,6 +4,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import {
   type CallOptions,
   type ClientUnaryCall,
@@ -149,23 +150,28 @@ async function benchOne(label: string, dataDir: string | undefined, rows: Row[])
   await emulator.close();
 }
 
-const rows: Row[] = [];
-await benchOne("memory", undefined, rows);
-const dir = mkdtempSync(join(tmpdir(), "s2-emulator-bench-"));
-try {
-  await benchOne("file", dir, rows);
-} finally {
-  rmSync(dir, { recursive: true, force: true });
+/** Measures every case and prints the table. */
+export default async function run(): Promise<void> {
+  const rows: Row[] = [];
+  await benchOne("memory", undefined, rows);
+  const dir = mkdtempSync(join(tmpdir(), "s2-emulator-bench-"));
+  try {
+    await benchOne("file", dir, rows);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  console.log(
+    `S2 emulator throughput: ${BATCHES} batches x ${BATCH} records x ${RECORD_BYTES} B bodies, localhost gRPC`,
+  );
+  console.table(
+    rows.map((row) => ({
+      case: row.case,
+      "records/s": Math.round(row.records / row.seconds),
+      "MiB/s": Number(((row.records * METERED) / row.seconds / 1024 / 1024).toFixed(1)),
+      "time (s)": Number(row.seconds.toFixed(2)),
+    })),
+  );
 }
 
-console.log(
-  `S2 emulator throughput: ${BATCHES} batches x ${BATCH} records x ${RECORD_BYTES} B bodies, localhost gRPC`,
-);
-console.table(
-  rows.map((row) => ({
-    case: row.case,
-    "records/s": Math.round(row.records / row.seconds),
-    "MiB/s": Number(((row.records * METERED) / row.seconds / 1024 / 1024).toFixed(1)),
-    "time (s)": Number(row.seconds.toFixed(2)),
-  })),
-);
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) await run();
