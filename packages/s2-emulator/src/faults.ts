@@ -66,6 +66,8 @@ export function seededRandom(seed: number): () => number {
  */
 export class Faults {
   readonly #rules: FaultRuleState[] = [];
+  /** Per rule, faults decided for calls still running and not yet counted or released. */
+  readonly #reserved = new WeakMap<FaultRuleState, number>();
   #random: () => number;
   #nextId = 1;
   /** Faults injected in total. */
@@ -127,59 +129,151 @@ export class Faults {
     return this.#rules;
   }
 
-  /** What to inject at the start of a call of `rpc`. */
-  onCall(rpc: RpcName): {
-    latency: number;
-    fail: FaultRule | undefined;
-    breakAfter: number | undefined;
-  } {
-    let latency = 0;
-    let fail: FaultRule | undefined;
-    let breakAfter: number | undefined;
+  /**
+   * Decides what to inject into a call of `rpc` as it starts. Nothing is counted yet: the call
+   * reports each fault through the returned plan once it has really happened, so a break that never
+   * comes (the session failed on a status fault, or ended first) is not counted as injected.
+   */
+  onCall(rpc: RpcName): CallFaultPlan {
+    const latencies: FaultRuleState[] = [];
+    let fail: FaultRuleState | undefined;
+    let breaking: FaultRuleState | undefined;
+    const isSession = rpc === "AppendSession" || rpc === "ReadSession";
     for (const state of this.#rules) {
-      const rule = state.rule;
-      if (rule.kind === "drop-ack" || !this.#fires(state, rpc)) continue;
-      if (rule.kind === "latency") {
-        latency += rule.ms;
-      } else if (rule.kind === "status") {
+      const kind = state.rule.kind;
+      // Rules that cannot apply to this call do not see it as an event.
+      if (kind === "drop-ack" || (kind === "break" && !isSession)) continue;
+      if (!this.#fires(state, rpc)) continue;
+      if (kind === "latency") {
+        latencies.push(state);
+      } else if (kind === "status") {
         if (fail !== undefined) continue;
-        fail = rule;
-      } else if (rpc === "AppendSession" || rpc === "ReadSession") {
-        breakAfter = Math.min(breakAfter ?? Number.POSITIVE_INFINITY, rule.afterMessages);
-      } else {
-        continue;
+        fail = state;
+      } else if (breaking === undefined || afterMessagesOf(state) < afterMessagesOf(breaking)) {
+        breaking = state;
       }
-      this.#count(state);
     }
-    return { latency, fail, breakAfter };
+    return new CallFaultPlan(this, latencies, fail, breaking);
   }
 
-  /** Whether to drop the acknowledgement of an append batch of `rpc`. */
+  /** Whether to drop the acknowledgement of an append batch of `rpc` (counted at once: it is). */
   onAppendBatch(rpc: RpcName): boolean {
     for (const state of this.#rules) {
       if (state.rule.kind !== "drop-ack" || !this.#fires(state, rpc)) continue;
-      this.#count(state);
+      this.#reserve(state);
+      this.settle(state, true);
       return true;
     }
     return false;
   }
 
+  /**
+   * Ends the reservation a firing rule took: counts the fault when it was injected, or frees its
+   * place under `times` when it was not.
+   * @internal
+   */
+  settle(state: FaultRuleState, injected: boolean): void {
+    const reserved = this.#reserved.get(state) ?? 0;
+    if (reserved > 0) this.#reserved.set(state, reserved - 1);
+    if (!injected) return;
+    state.injected++;
+    this.injected++;
+    this.injectedByKind[state.rule.kind]++;
+  }
+
+  #reserve(state: FaultRuleState): void {
+    this.#reserved.set(state, (this.#reserved.get(state) ?? 0) + 1);
+  }
+
   #fires(state: FaultRuleState, rpc: RpcName): boolean {
     const rule = state.rule;
     if (rule.rpc !== "*" && rule.rpc !== rpc) return false;
-    if (rule.times !== undefined && state.injected >= rule.times) return false;
+    // Faults decided for calls still running count against `times` too.
+    const reserved = this.#reserved.get(state) ?? 0;
+    if (rule.times !== undefined && state.injected + reserved >= rule.times) return false;
     state.matched++;
     const seen = state.matched - (rule.after ?? 0);
     if (seen <= 0) return false;
     if (rule.every !== undefined && seen % rule.every !== 0) return false;
     if (rule.probability !== undefined && this.#random() >= rule.probability) return false;
+    this.#reserve(state);
     return true;
   }
+}
 
-  #count(state: FaultRuleState): void {
-    state.injected++;
-    this.injected++;
-    this.injectedByKind[state.rule.kind]++;
+function afterMessagesOf(state: FaultRuleState): number {
+  return state.rule.kind === "break" ? state.rule.afterMessages : Number.POSITIVE_INFINITY;
+}
+
+/**
+ * The faults decided for one call. The call reports what it really did (`delayed`, `failed`,
+ * `broke`) and `settle`s at its end; only reported faults are counted.
+ */
+export class CallFaultPlan {
+  readonly #faults: Faults;
+  readonly #latencies: readonly FaultRuleState[];
+  readonly #fail: FaultRuleState | undefined;
+  readonly #breaking: FaultRuleState | undefined;
+  /** Rules that fired for this call and are neither counted nor released yet. */
+  readonly #pending = new Set<FaultRuleState>();
+
+  /** @internal */
+  constructor(
+    faults: Faults,
+    latencies: readonly FaultRuleState[],
+    fail: FaultRuleState | undefined,
+    breaking: FaultRuleState | undefined,
+  ) {
+    this.#faults = faults;
+    this.#latencies = latencies;
+    this.#fail = fail;
+    this.#breaking = breaking;
+    for (const state of [...latencies, fail, breaking]) {
+      if (state !== undefined) this.#pending.add(state);
+    }
+  }
+
+  /** Total delay (ms) to add before the call starts. */
+  get latency(): number {
+    let total = 0;
+    for (const { rule } of this.#latencies) if (rule.kind === "latency") total += rule.ms;
+    return total;
+  }
+
+  /** The status fault to fail the call with, if any. */
+  get fail(): Extract<FaultRule, { kind: "status" }> | undefined {
+    const rule = this.#fail?.rule;
+    return rule?.kind === "status" ? rule : undefined;
+  }
+
+  /** After how many responses to break the session, if at all. */
+  get breakAfter(): number | undefined {
+    return this.#breaking === undefined ? undefined : afterMessagesOf(this.#breaking);
+  }
+
+  /** The call's start is being delayed by the latency. */
+  delayed(): void {
+    for (const state of this.#latencies) this.#report(state);
+  }
+
+  /** The call failed with the status fault. */
+  failed(): void {
+    if (this.#fail !== undefined) this.#report(this.#fail);
+  }
+
+  /** The session was broken. */
+  broke(): void {
+    if (this.#breaking !== undefined) this.#report(this.#breaking);
+  }
+
+  /** The call ended: the faults not reported were not injected. Safe to call more than once. */
+  settle(): void {
+    for (const state of this.#pending) this.#faults.settle(state, false);
+    this.#pending.clear();
+  }
+
+  #report(state: FaultRuleState): void {
+    if (this.#pending.delete(state)) this.#faults.settle(state, true);
   }
 }
 

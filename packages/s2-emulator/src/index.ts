@@ -18,6 +18,7 @@
 export { EmulatorError } from "./emulator-error.js";
 // Fault injection and call counting.
 export {
+  type CallFaultPlan,
   type FaultRule,
   type FaultRuleState,
   Faults,

@@ -20,12 +20,13 @@ import {
 import { authenticate } from "./auth.js";
 import type { CallContext, EmulatorCore } from "./context.js";
 import { EmulatorError, toEmulatorError } from "./emulator-error.js";
-import { type FaultRule, Faults, seededRandom } from "./faults.js";
+import { type CallFaultPlan, type FaultRule, Faults, seededRandom } from "./faults.js";
 import { messagesOf } from "./message-queue.js";
 import { Account } from "./model/account.js";
 import { type CallCounts, emptyCallCounts, RPC_NAMES, type RpcName } from "./rpc-names.js";
 import * as accountRpcs from "./services/account.js";
 import * as basinRpcs from "./services/basin.js";
+import type { SessionBreak } from "./services/stream.js";
 import * as streamRpcs from "./services/stream.js";
 import { FileStorage } from "./storage/file.js";
 import { MemoryStorage } from "./storage/memory.js";
@@ -239,21 +240,39 @@ interface AnyCall {
   on(event: "cancelled", listener: () => void): unknown;
 }
 
-/** Counts the call, injects latency and status faults, authenticates: the common start of a call. */
+/** Counts the call, decides its faults and tracks it until it ends. */
+function open(
+  core: EmulatorCore,
+  rpc: RpcName,
+  call: AnyCall,
+): { controller: AbortController; plan: CallFaultPlan } {
+  core.calls[rpc]++;
+  return { controller: track(core, call), plan: core.faults.onCall(rpc) };
+}
+
+/** Forgets a call that ended; faults it did not report were not injected. */
+function close(core: EmulatorCore, controller: AbortController, plan: CallFaultPlan): void {
+  plan.settle();
+  core.openCalls.delete(controller);
+}
+
+/** Injects latency and status faults, authenticates: the common start of a call. */
 async function begin(
   core: EmulatorCore,
   rpc: RpcName,
   call: AnyCall,
   controller: AbortController,
-): Promise<{ context: CallContext; breakAfter: number | undefined }> {
-  core.calls[rpc]++;
-  const injected = core.faults.onCall(rpc);
-  if (injected.latency > 0) {
-    await sleep(injected.latency, undefined, { signal: controller.signal }).catch(() => {});
+  plan: CallFaultPlan,
+): Promise<CallContext> {
+  if (plan.latency > 0) {
+    // The caller sees the delay from now on, even if it gives up before it is over.
+    plan.delayed();
+    await sleep(plan.latency, undefined, { signal: controller.signal }).catch(() => {});
   }
   if (controller.signal.aborted) throw abortReason(controller);
-  const fail = injected.fail;
-  if (fail?.kind === "status") {
+  const fail = plan.fail;
+  if (fail !== undefined) {
+    plan.failed();
     throw new EmulatorError(
       fail.code,
       fail.message ?? `injected fault: ${status[fail.code]}`,
@@ -261,7 +280,7 @@ async function begin(
     );
   }
   const principal = authenticate(call.metadata, core.account, core.rootToken);
-  const context: CallContext = {
+  return {
     core,
     rpc,
     principal,
@@ -269,7 +288,12 @@ async function begin(
     host: call.getHost(),
     signal: controller.signal,
   };
-  return { context, breakAfter: injected.breakAfter };
+}
+
+/** The break fault of a session, if the plan has one. */
+function sessionBreak(plan: CallFaultPlan): SessionBreak | undefined {
+  const afterMessages = plan.breakAfter;
+  return afterMessages === undefined ? undefined : { afterMessages, broke: () => plan.broke() };
 }
 
 function abortReason(controller: AbortController): EmulatorError {
@@ -294,14 +318,14 @@ function unary<Req, Res>(
   handler: (context: CallContext, request: Req) => Promise<Res>,
 ): handleUnaryCall<Req, Res> {
   return (call, callback) => {
-    const controller = track(core, call);
-    begin(core, rpc, call, controller)
-      .then(({ context }) => handler(context, call.request))
+    const { controller, plan } = open(core, rpc, call);
+    begin(core, rpc, call, controller, plan)
+      .then((context) => handler(context, call.request))
       .then(
         (response) => callback(null, response),
         (error: unknown) => callback(toEmulatorError(error).toServiceError()),
       )
-      .finally(() => core.openCalls.delete(controller));
+      .finally(() => close(core, controller, plan));
   };
 }
 
@@ -349,16 +373,21 @@ function readSessionHandler(
   core: EmulatorCore,
 ): handleServerStreamingCall<ReadSessionRequest, ReadSessionResponse> {
   return (call) => {
-    const controller = track(core, call);
-    begin(core, "ReadSession", call, controller)
-      .then(({ context, breakAfter }) =>
-        streamRpcs.readSession(context, call.request, sinkOf(call, controller.signal), breakAfter),
+    const { controller, plan } = open(core, "ReadSession", call);
+    begin(core, "ReadSession", call, controller, plan)
+      .then((context) =>
+        streamRpcs.readSession(
+          context,
+          call.request,
+          sinkOf(call, controller.signal),
+          sessionBreak(plan),
+        ),
       )
       .then(
         () => finish(call, controller, undefined),
         (error: unknown) => finish(call, controller, error),
       )
-      .finally(() => core.openCalls.delete(controller));
+      .finally(() => close(core, controller, plan));
   };
 }
 
@@ -366,20 +395,20 @@ function appendSessionHandler(
   core: EmulatorCore,
 ): handleBidiStreamingCall<AppendSessionRequest, AppendSessionResponse> {
   return (call) => {
-    const controller = track(core, call);
-    begin(core, "AppendSession", call, controller)
-      .then(({ context, breakAfter }) =>
+    const { controller, plan } = open(core, "AppendSession", call);
+    begin(core, "AppendSession", call, controller, plan)
+      .then((context) =>
         streamRpcs.appendSession(
           context,
           messagesOf<AppendSessionRequest>(call),
           sinkOf(call, controller.signal),
-          breakAfter,
+          sessionBreak(plan),
         ),
       )
       .then(
         () => finish(call, controller, undefined),
         (error: unknown) => finish(call, controller, error),
       )
-      .finally(() => core.openCalls.delete(controller));
+      .finally(() => close(core, controller, plan));
   };
 }

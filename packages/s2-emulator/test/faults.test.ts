@@ -162,7 +162,72 @@ describe("fault injection", () => {
     const error = await new Promise<ServiceError>((resolve) => live.on("error", resolve));
     expect(error.code).toBe(status.UNAVAILABLE);
     expect(messages).toHaveLength(2); // one batch, then the heartbeat at the switch to live
-    expect(h.emulator.faults.injectedByKind.break).toBe(2);
+    // The first session ended at its limit before the break was due: only the second counts.
+    expect(h.emulator.faults.injectedByKind.break).toBe(1);
+    expect(h.emulator.faults.rules[0]).toMatchObject({ matched: 2, injected: 1 });
+  });
+});
+
+describe("fault accounting", () => {
+  /** Opens an append session, sends `count` inputs, ends it; resolves with acks and the status. */
+  async function appendSession(count: number) {
+    const session = h.streams.appendSession(meta(B));
+    const acks: AppendSessionResponse[] = [];
+    session.on("data", (m: AppendSessionResponse) => acks.push(m));
+    const ended = new Promise<number>((resolve) => {
+      session.on("error", (error: ServiceError) => resolve(error.code));
+      session.on("end", () => resolve(status.OK));
+    });
+    for (let i = 0; i < count; i++)
+      session.write({ input: { stream: "s", records: records("z") } });
+    session.end();
+    return { code: await ended, acks: acks.length };
+  }
+
+  it("does not count a break when the session fails on a status fault first", async () => {
+    await setup({ faults: ["AppendSession:UNAVAILABLE:times=1", "AppendSession:break-after=1"] });
+    expect(await appendSession(2)).toEqual({ code: status.UNAVAILABLE, acks: 0 });
+    const { faults } = h.emulator;
+    expect(faults.injectedByKind).toMatchObject({ status: 1, break: 0 });
+    expect(faults.rules[1]).toMatchObject({ matched: 1, injected: 0 });
+    expect(await appendSession(2)).toEqual({ code: status.UNAVAILABLE, acks: 1 });
+    expect(faults.injectedByKind).toMatchObject({ status: 1, break: 1 });
+    expect(faults.injected).toBe(2);
+    expect(faults.rules[1]).toMatchObject({ matched: 2, injected: 1 });
+  });
+
+  it("counts a break only when it happens, and keeps its place under times", async () => {
+    await setup({ faults: ["AppendSession:break-after=2:times=1"] });
+    // Ends after one input, before the break is due.
+    expect(await appendSession(1)).toEqual({ code: status.OK, acks: 1 });
+    expect(h.emulator.faults.injected).toBe(0);
+    // The unused break is still available to the next session.
+    expect(await appendSession(3)).toEqual({ code: status.UNAVAILABLE, acks: 2 });
+    expect(h.emulator.faults.injectedByKind.break).toBe(1);
+    // times=1 is used up.
+    expect(await appendSession(3)).toEqual({ code: status.OK, acks: 3 });
+    expect(h.emulator.faults.injected).toBe(1);
+  });
+
+  it("counts the latency but not the status when the caller gives up during the latency", async () => {
+    await setup({ faults: ["CheckTail:latency=5s", "CheckTail:INTERNAL"] });
+    const code = await new Promise<number>((resolve) => {
+      h.streams.checkTail({ stream: "s" }, meta(B), { deadline: Date.now() + 100 }, (error) =>
+        resolve(error?.code ?? status.OK),
+      );
+    });
+    expect(code).toBe(status.DEADLINE_EXCEEDED);
+    // Closing waits for the call's handler to finish.
+    await h.close();
+    expect(h.emulator.calls.CheckTail).toBe(1);
+    expect(h.emulator.faults.injectedByKind).toMatchObject({ latency: 1, status: 0 });
+    expect(h.emulator.faults.rules.map((rule) => rule.injected)).toEqual([1, 0]);
+  });
+
+  it("does not let a break rule for all RPCs see unary calls", async () => {
+    await setup({ faults: ["*:break-after=0"] });
+    await append();
+    expect(h.emulator.faults.rules[0]).toMatchObject({ matched: 0, injected: 0 });
   });
 });
 

@@ -108,6 +108,19 @@ export interface SessionSink<T> {
   send(message: T): Promise<void>;
 }
 
+/** A break fault planned for a session. */
+export interface SessionBreak {
+  /** End the session with UNAVAILABLE after this many responses. */
+  readonly afterMessages: number;
+  /** Reports that the session was broken (only then is the fault counted). */
+  broke(): void;
+}
+
+function broken(fault: SessionBreak): EmulatorError {
+  fault.broke();
+  return unavailable("injected fault: session broken");
+}
+
 /**
  * AppendSession: inputs are applied strictly in order and answered one-to-one in order; the first
  * failure ends the session, and later inputs are not applied.
@@ -116,11 +129,11 @@ export async function appendSession(
   context: CallContext,
   inputs: AsyncIterable<AppendSessionRequest>,
   sink: SessionSink<AppendSessionResponse>,
-  breakAfter: number | undefined,
+  breakFault: SessionBreak | undefined,
 ): Promise<void> {
   let streamName: string | undefined;
   let acknowledged = 0;
-  if (breakAfter === 0) throw unavailable("injected fault: session broken");
+  if (breakFault?.afterMessages === 0) throw broken(breakFault);
   for await (const request of inputs) {
     if (context.signal.aborted) return;
     const input = request.input;
@@ -136,8 +149,8 @@ export async function appendSession(
     const output = await appendBatch(context, input, streamName);
     await sink.send({ output });
     acknowledged++;
-    if (breakAfter !== undefined && acknowledged >= breakAfter) {
-      throw unavailable("injected fault: session broken");
+    if (breakFault !== undefined && acknowledged >= breakFault.afterMessages) {
+      throw broken(breakFault);
     }
   }
 }
@@ -209,7 +222,7 @@ export async function readSession(
   context: CallContext,
   request: ReadSessionRequest,
   sink: SessionSink<ReadSessionResponse>,
-  breakAfter: number | undefined,
+  breakFault: SessionBreak | undefined,
 ): Promise<void> {
   const stream = await openStream(context, Operation.OPERATION_READ, request.stream, "read");
   const limited = isLimited(request.limit, request.until);
@@ -222,11 +235,11 @@ export async function readSession(
     await sink.send(message);
     sent++;
     // Break right after the Nth message, not when a later one is due (that may take a while).
-    if (breakAfter !== undefined && sent >= breakAfter) {
-      throw unavailable("injected fault: session broken");
+    if (breakFault !== undefined && sent >= breakFault.afterMessages) {
+      throw broken(breakFault);
     }
   };
-  if (breakAfter === 0) throw unavailable("injected fault: session broken");
+  if (breakFault?.afterMessages === 0) throw broken(breakFault);
 
   const start = resolveStart(stream, request.start, request.clamp);
   if (start === undefined || (limited && start >= stream.nextSeqNum)) {
