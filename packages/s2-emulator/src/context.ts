@@ -4,6 +4,7 @@ import { invalid } from "./emulator-error.js";
 import type { Faults } from "./faults.js";
 import { MAX_REQUEST_TOKEN_LENGTH } from "./limits.js";
 import type { Account } from "./model/account.js";
+import type { RequestTokens } from "./model/request-tokens.js";
 import type { CallCounts, RpcName } from "./rpc-names.js";
 
 /** State shared by every call of one running emulator. */
@@ -16,8 +17,6 @@ export interface EmulatorCore {
   /** Range of the random quiet interval between heartbeats, ms. */
   readonly heartbeatInterval: { readonly min: number; readonly max: number };
   readonly random: () => number;
-  /** Answers of creates by `s2-request-token`, for idempotent retries. */
-  readonly requestTokens: Map<string, { fingerprint: string; response: unknown }>;
   /** Abort handles of open calls, ended on close. */
   readonly openCalls: Set<AbortController>;
 }
@@ -65,18 +64,28 @@ export function visibleStreamName(context: CallContext, name: string): string {
   return prefix !== "" && name.startsWith(prefix) ? name.slice(prefix.length) : name;
 }
 
+/** Converts a response to and from its protobuf JSON form (a ts-proto message's functions). */
+export interface JsonCodec<T> {
+  toJSON(message: T): unknown;
+  // biome-ignore lint/suspicious/noExplicitAny: ts-proto's fromJSON takes any
+  fromJSON(object: any): T;
+}
+
 /**
  * Runs a create once per `s2-request-token`: a retry with the same token and the same request gets
- * the first answer instead of ALREADY_EXISTS.
+ * the first answer instead of ALREADY_EXISTS. `create` must call `remember` with its answer before
+ * it writes the metadata, so that the answer is durable (with a data directory) together with what
+ * it created. Answers are kept within the bounds of {@link RequestTokens}.
  */
 export async function idempotent<T>(
   context: CallContext,
   scope: string,
   request: unknown,
-  create: () => Promise<T>,
+  codec: JsonCodec<T>,
+  create: (remember: (response: T) => void) => Promise<T>,
 ): Promise<T> {
   const token = header(context.metadata, "s2-request-token");
-  if (token === undefined || token === "") return create();
+  if (token === undefined || token === "") return create(() => {});
   if (token.length > MAX_REQUEST_TOKEN_LENGTH) {
     throw invalid(`s2-request-token must be at most ${MAX_REQUEST_TOKEN_LENGTH} characters`);
   }
@@ -84,9 +93,16 @@ export async function idempotent<T>(
   const fingerprint = JSON.stringify(request, (_key, value) =>
     typeof value === "bigint" ? value.toString() : value instanceof Uint8Array ? [...value] : value,
   );
-  const previous = context.core.requestTokens.get(key);
-  if (previous !== undefined && previous.fingerprint === fingerprint) return previous.response as T;
-  const response = await create();
-  context.core.requestTokens.set(key, { fingerprint, response });
-  return response;
+  const account = context.core.account;
+  const previous = account.requestTokens.get(key, account.now());
+  if (previous !== undefined && previous.fingerprint === fingerprint) {
+    return codec.fromJSON(previous.response);
+  }
+  return create((response) => {
+    const answeredAt = account.now();
+    account.requestTokens.remember(
+      { key, fingerprint, response: codec.toJSON(response), answeredAt },
+      answeredAt,
+    );
+  });
 }

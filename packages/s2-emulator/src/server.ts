@@ -144,7 +144,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     basinHostSuffix,
     heartbeatInterval: options.heartbeatInterval ?? { min: 5000, max: 15000 },
     random: seededRandom((options.seed ?? 0) ^ 0x5eed),
-    requestTokens: new Map(),
     openCalls: new Set(),
   };
   const tls =

@@ -10,6 +10,7 @@ import {
 import { normalizeBasinConfig, normalizeStreamConfig } from "../config.js";
 import { EmulatorError, notFound } from "../emulator-error.js";
 import type { MetadataSnapshot, Storage, StoredRecord } from "../storage/storage.js";
+import { RequestTokens } from "./request-tokens.js";
 import { Stream } from "./stream.js";
 
 /** A basin and its streams. */
@@ -47,6 +48,8 @@ export type AutoCreate = "append" | "read" | undefined;
 export class Account {
   readonly basins = new Map<string, Basin>();
   readonly tokens = new Map<string, IssuedToken>();
+  /** Answers of recent creates, for retries with the same `s2-request-token`. */
+  readonly requestTokens = new RequestTokens();
   readonly storage: Storage;
   readonly #now: () => number;
   readonly #deletionDelay: number;
@@ -95,6 +98,9 @@ export class Account {
       const info = AccessTokenInfo.fromJSON(token.info);
       this.tokens.set(info.id, { info, secretHash: token.secretHash });
     }
+    for (const answer of recovered.metadata?.requestTokens ?? []) {
+      this.requestTokens.remember(answer, this.now());
+    }
     // Logs of streams whose deletion was acknowledged before the crash.
     for (const id of recovered.records.keys()) {
       if (!known.has(id)) await this.storage.dropStream(id);
@@ -129,7 +135,7 @@ export class Account {
       info: AccessTokenInfo.toJSON(token.info),
       secretHash: token.secretHash,
     }));
-    return { basins, tokens };
+    return { basins, tokens, requestTokens: this.requestTokens.list() };
   }
 
   /** The basin, or NOT_FOUND; FAILED_PRECONDITION while it is being deleted, unless allowed. */
@@ -171,14 +177,19 @@ export class Account {
     return this.createStream(basin, name, basin.config.defaultStreamConfig);
   }
 
-  /** Creates a stream (the caller has checked that the name is free). */
+  /**
+   * Creates a stream (the caller has checked that the name is free). `beforePersist` runs once the
+   * stream exists and before the metadata is written, so what it records is made durable with it.
+   */
   async createStream(
     basin: Basin,
     name: string,
     config: StreamConfig | undefined,
+    beforePersist?: (stream: Stream) => void,
   ): Promise<Stream> {
     const stream = new Stream(randomUUID(), name, this.now(), normalizeStreamConfig(config));
     basin.streams.set(name, stream);
+    beforePersist?.(stream);
     await this.persist();
     return stream;
   }

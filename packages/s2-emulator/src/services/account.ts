@@ -5,7 +5,7 @@ import {
   BasinScope,
   BasinState,
   type CreateBasinRequest,
-  type CreateBasinResponse,
+  CreateBasinResponse,
   type DeleteBasinRequest,
   type DeleteBasinResponse,
   type GetBasinConfigRequest,
@@ -91,7 +91,7 @@ export async function createBasin(
   ) {
     throw invalid(`unknown basin scope ${request.scope}`);
   }
-  return idempotent(context, "", request, async () => {
+  return idempotent(context, "", request, CreateBasinResponse, async (remember) => {
     const account = context.core.account;
     const existing = account.basins.get(request.basin);
     if (existing?.state === BasinState.BASIN_STATE_DELETING) {
@@ -119,8 +119,10 @@ export async function createBasin(
       config,
     );
     account.basins.set(basin.name, basin);
+    const response: CreateBasinResponse = { info: basinInfo(basin) };
+    remember(response);
     await account.persist();
-    return { info: basinInfo(basin) };
+    return response;
   });
 }
 

@@ -1,7 +1,7 @@
 import { status } from "@grpc/grpc-js";
 import {
   type CreateStreamRequest,
-  type CreateStreamResponse,
+  CreateStreamResponse,
   type DeleteStreamRequest,
   type DeleteStreamResponse,
   type GetStreamConfigRequest,
@@ -93,7 +93,7 @@ export async function createStream(
   const config = normalizeStreamConfig(
     request.config ?? context.core.account.basin(basinName).config.defaultStreamConfig,
   );
-  return idempotent(context, basinName, request, async () => {
+  return idempotent(context, basinName, request, CreateStreamResponse, async (remember) => {
     const account = context.core.account;
     const basin = account.basin(basinName);
     const existing = basin.streams.get(streamName);
@@ -109,8 +109,12 @@ export async function createStream(
         `stream ${JSON.stringify(request.stream)} already exists`,
       );
     }
-    const stream = await account.createStream(basin, streamName, config);
-    return { info: streamInfo(context, stream) };
+    let response: CreateStreamResponse | undefined;
+    await account.createStream(basin, streamName, config, (stream) => {
+      response = { info: streamInfo(context, stream) };
+      remember(response);
+    });
+    return response!;
   });
 }
 

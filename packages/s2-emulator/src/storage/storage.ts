@@ -1,4 +1,5 @@
 import type { Header } from "@retrykit/s2-proto";
+import type { RequestTokenAnswer } from "../model/request-tokens.js";
 
 /** One record as the emulator keeps it: the wire fields plus its arrival time (for retention). */
 export interface StoredRecord {
@@ -41,6 +42,8 @@ export interface PersistedToken {
 export interface MetadataSnapshot {
   readonly basins: PersistedBasin[];
   readonly tokens: PersistedToken[];
+  /** Answers of recent creates by `s2-request-token` (absent in older snapshots). */
+  readonly requestTokens?: RequestTokenAnswer[] | undefined;
 }
 
 /** What a storage hands back when it opens. */
