@@ -22,7 +22,9 @@ export class RetryPolicies {
   forRpc(rpc: Rpc): Backoff | null {
     let backoff = this.#unary.get(rpc);
     if (backoff === undefined) {
-      backoff = this.#build(rpc, { attemptTimeout: this.#config.requestTimeout });
+      // No engine attempt timeout: every attempt carries a gRPC deadline of `requestTimeout`,
+      // whose DEADLINE_EXCEEDED is retryable, so a second timer per call would only add cost.
+      backoff = this.#build(rpc, {});
       this.#unary.set(rpc, backoff);
     }
     return backoff;

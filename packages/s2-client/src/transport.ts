@@ -7,7 +7,7 @@ import {
   Metadata,
   type ServiceError,
 } from "@grpc/grpc-js";
-import { currentAttempt } from "@retrykit/retry-core";
+import { type AttemptContext, currentAttempt } from "@retrykit/retry-core";
 import { AccountServiceClient, BasinServiceClient, StreamServiceClient } from "@retrykit/s2-proto";
 import type { ResolvedConfig } from "./config.js";
 import { S2Error } from "./errors.js";
@@ -143,8 +143,9 @@ type Invoke<Res> = (
 
 /**
  * One attempt of a unary call. Reads the retry engine's attempt context synchronously (it must be
- * called before the decorated method first awaits), so that the attempt's AbortSignal cancels the
- * gRPC call and the gRPC deadline never outlives the attempt or the call's deadline.
+ * called before the decorated method first awaits), so that the gRPC deadline never outlives the
+ * attempt or the call's deadline, and a caller's abort (or the engine's, when it bounds the
+ * attempt) cancels the gRPC call.
  *
  * @internal
  */
@@ -155,9 +156,12 @@ export function unaryCall<Res>(
   callSignal: AbortSignal | undefined,
 ): Promise<Res> {
   const attempt = currentAttempt();
-  const signal = attempt?.signal ?? callSignal;
-  if (signal?.aborted) return Promise.reject(signal.reason);
   const remaining = attempt?.remaining();
+  // An attempt the engine bounds (a deadline) is cancelled through its signal. Otherwise the gRPC
+  // deadline is the attempt's only time limit and only the caller's signal can cancel it: reading
+  // the attempt's signal would cost an AbortController and a listener on every call for nothing.
+  const signal = remaining === undefined ? callSignal : (attempt as AttemptContext).signal;
+  if (signal?.aborted) return Promise.reject(signal.reason);
   const timeout = remaining === undefined ? requestTimeout : Math.min(requestTimeout, remaining);
   return new Promise<Res>((resolve, reject) => {
     let onAbort: (() => void) | undefined;

@@ -1,4 +1,3 @@
-import { meteredBytes } from "./metered-bytes.js";
 import type { AppendInput, AppendRecord, ReadLimit } from "./records.js";
 
 /** One mebibyte (1,048,576 bytes): the limit for a record, an append batch and a read batch. */
@@ -119,17 +118,37 @@ export function validateRecord(
   record: unknown,
   parameter = "record",
 ): asserts record is AppendRecord {
+  checkedRecordBytes(record, parameter, -1);
+}
+
+const recordName = (parameter: string, index: number) =>
+  index < 0 ? parameter : `${parameter}.records[${index}]`;
+
+/**
+ * Checks one record and returns its metered bytes. Runs for every record of every append, so it
+ * allocates nothing on success: the record's name in messages (`input.records[3]`) is built only
+ * when one is thrown.
+ */
+function checkedRecordBytes(record: unknown, parameter: string, index: number): number {
   if (typeof record !== "object" || record === null) {
-    throw new TypeError(`${parameter} must be a record object, got ${show(record)}`);
+    throw new TypeError(
+      `${recordName(parameter, index)} must be a record object, got ${show(record)}`,
+    );
   }
   const { body, headers, timestamp } = record as Partial<AppendRecord>;
   if (!(body instanceof Uint8Array)) {
-    throw new TypeError(`${parameter}.body must be a Uint8Array, got ${show(body)}`);
+    throw new TypeError(
+      `${recordName(parameter, index)}.body must be a Uint8Array, got ${show(body)}`,
+    );
   }
+  let size = 8 + body.length;
   if (headers !== undefined) {
     if (!Array.isArray(headers))
-      throw new TypeError(`${parameter}.headers must be an array, got ${show(headers)}`);
-    headers.forEach((header: unknown, i) => {
+      throw new TypeError(
+        `${recordName(parameter, index)}.headers must be an array, got ${show(headers)}`,
+      );
+    for (let i = 0; i < headers.length; i++) {
+      const header: unknown = headers[i];
       if (
         !Array.isArray(header) ||
         header.length !== 2 ||
@@ -137,23 +156,24 @@ export function validateRecord(
         !(header[1] instanceof Uint8Array)
       ) {
         throw new TypeError(
-          `${parameter}.headers[${i}] must be a [Uint8Array, Uint8Array] pair, got ${show(header)}`,
+          `${recordName(parameter, index)}.headers[${i}] must be a [Uint8Array, Uint8Array] pair, got ${show(header)}`,
         );
       }
       if (header[0].length === 0 && headers.length !== 1) {
         throw new RangeError(
-          `${parameter}.headers[${i}] has an empty name, allowed only as the sole header of a command record`,
+          `${recordName(parameter, index)}.headers[${i}] has an empty name, allowed only as the sole header of a command record`,
         );
       }
-    });
+      size += 2 + header[0].length + header[1].length;
+    }
   }
-  if (timestamp !== undefined) toU64(timestamp, `${parameter}.timestamp`);
-  const size = meteredBytes(record as AppendRecord);
+  if (timestamp !== undefined) toU64(timestamp, `${recordName(parameter, index)}.timestamp`);
   if (size > MAX_BATCH_BYTES) {
     throw new RangeError(
-      `${parameter} must be at most ${MAX_BATCH_BYTES} metered bytes, got ${size}`,
+      `${recordName(parameter, index)} must be at most ${MAX_BATCH_BYTES} metered bytes, got ${size}`,
     );
   }
+  return size;
 }
 
 /**
@@ -174,10 +194,7 @@ export function validateAppendInput(input: unknown, parameter = "input"): number
     );
   }
   let total = 0;
-  for (let i = 0; i < records.length; i++) {
-    validateRecord(records[i], `${parameter}.records[${i}]`);
-    total += meteredBytes(records[i] as AppendRecord);
-  }
+  for (let i = 0; i < records.length; i++) total += checkedRecordBytes(records[i], parameter, i);
   if (total > MAX_BATCH_BYTES) {
     throw new RangeError(
       `${parameter}.records must be at most ${MAX_BATCH_BYTES} metered bytes in all, got ${total}`,

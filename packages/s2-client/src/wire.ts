@@ -1,6 +1,5 @@
 import * as proto from "@retrykit/s2-proto";
 import type { AppendInput, AppendOutput, Header, SequencedRecord } from "./records.js";
-import { isCommandRecord } from "./records.js";
 import type {
   AccessTokenInfo,
   AccessTokenScope,
@@ -20,6 +19,10 @@ import { show, toU64 } from "./validate.js";
 // Generated messages declare bytes as Buffer; encoding only needs a Uint8Array, so records are
 // passed through without copying.
 const asBuffer = (bytes: Uint8Array): Buffer => bytes as Buffer;
+
+// Most records have no headers: they share one frozen empty array instead of allocating their own
+// (the encoder only reads it).
+const NO_HEADERS: proto.Header[] = Object.freeze([]) as unknown as proto.Header[];
 
 const STORAGE_CLASS: Record<StorageClass, proto.StorageClass> = {
   standard: proto.StorageClass.STORAGE_CLASS_STANDARD,
@@ -363,7 +366,7 @@ export function appendInputToWire(stream: string, input: AppendInput): proto.App
     const message: proto.AppendRecord = {
       headers:
         headers === undefined || headers.length === 0
-          ? []
+          ? NO_HEADERS
           : headers.map(([name, value]) => ({ name: asBuffer(name), value: asBuffer(value) })),
       body: asBuffer(record.body),
     };
@@ -389,22 +392,37 @@ export function appendOutputFromWire(message: proto.AppendOutput | undefined): A
   };
 }
 
-/** Records of a read batch as the public shape, without command records if asked. */
+/**
+ * Records of a read batch as the public shape, without command records if asked. A decoded record
+ * already has the public shape but for its headers (`{ name, value }` objects instead of pairs), and
+ * nothing else holds it once decoded: it is converted in place rather than copied, which spares an
+ * object per record read (the read path's main cost besides decoding). Progress accounting reads
+ * the batch before this runs.
+ */
 export function sequencedRecordsFromWire(
   batch: proto.SequencedRecordBatch,
   ignoreCommandRecords: boolean,
 ): SequencedRecord[] {
-  const out: SequencedRecord[] = [];
-  for (const record of batch.records) {
-    const headers: Header[] = record.headers.map((h) => [h.name, h.value] as const);
-    const sequenced: SequencedRecord = {
-      seqNum: record.seqNum,
-      timestamp: record.timestamp,
-      headers,
-      body: record.body,
-    };
-    if (ignoreCommandRecords && isCommandRecord(sequenced)) continue;
-    out.push(sequenced);
+  const records = batch.records as unknown as Array<{ headers: readonly Header[] }>;
+  const wireRecords = batch.records;
+  // Created only when a record is left out; until then the batch's own array is the result.
+  let kept: SequencedRecord[] | undefined;
+  for (let i = 0; i < wireRecords.length; i++) {
+    const wireHeaders = (wireRecords[i] as proto.SequencedRecord).headers;
+    if (wireHeaders.length > 0) {
+      // A command record has exactly one header, with an empty name.
+      if (ignoreCommandRecords && wireHeaders.length === 1 && wireHeaders[0]?.name.length === 0) {
+        kept ??= records.slice(0, i) as unknown as SequencedRecord[];
+        continue;
+      }
+      const pairs: Header[] = new Array(wireHeaders.length);
+      for (let h = 0; h < wireHeaders.length; h++) {
+        const header = wireHeaders[h] as proto.Header;
+        pairs[h] = [header.name, header.value];
+      }
+      (records[i] as { headers: readonly Header[] }).headers = pairs;
+    }
+    kept?.push(records[i] as unknown as SequencedRecord);
   }
-  return out;
+  return kept ?? (records as unknown as SequencedRecord[]);
 }

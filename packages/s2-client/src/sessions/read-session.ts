@@ -26,6 +26,7 @@ export class ReadProgress {
   readonly original: ReadSessionRequest;
   lastSeqNum: bigint | undefined;
   count = 0n;
+  /** Metered bytes read, counted only when the original request has a bytes limit. */
   bytes = 0n;
 
   constructor(original: ReadSessionRequest) {
@@ -37,6 +38,8 @@ export class ReadProgress {
     if (records.length === 0) return;
     this.lastSeqNum = records[records.length - 1]!.seqNum;
     this.count += BigInt(records.length);
+    // Metered bytes matter only to a bytes limit; without one, skip the pass over the records.
+    if (this.original.limit?.bytes === undefined) return;
     let bytes = 0;
     for (const record of records) {
       bytes += 8 + record.body.length;
