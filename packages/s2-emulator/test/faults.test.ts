@@ -7,7 +7,16 @@ import {
 } from "@retrykit/s2-proto";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseFault, startEmulator } from "../src/index.js";
-import { call, codeOf, failure, type Harness, harness, meta, records } from "./helpers.js";
+import {
+  call,
+  codeOf,
+  collectSession,
+  failure,
+  type Harness,
+  harness,
+  meta,
+  records,
+} from "./helpers.js";
 
 let h: Harness;
 afterEach(() => h?.close());
@@ -119,6 +128,28 @@ describe("fault injection", () => {
     await call(h.streams.checkTail, h.streams, { stream: "s" }, meta(B));
     expect(performance.now() - started).toBeGreaterThanOrEqual(140);
     expect(h.emulator.faults.injectedByKind.latency).toBe(1);
+  });
+
+  it("delays only the calls the latency rule fires for, sessions included", async () => {
+    // Real time with wide margins: a 400 ms delay against calls that take a few ms.
+    await setup({ faults: ["ReadSession:latency=400ms:times=1"] });
+    await append();
+    const firstMessage = async () => {
+      const started = performance.now();
+      const messages = await collectSession(
+        h.streams,
+        { stream: "s", heartbeats: false, clamp: false, limit: { count: 1n } },
+        meta(B),
+      );
+      expect(messages).toHaveLength(1);
+      return performance.now() - started;
+    };
+    expect(await firstMessage()).toBeGreaterThanOrEqual(380);
+    expect(await firstMessage()).toBeLessThan(300);
+    expect(h.emulator.faults.injectedByKind.latency).toBe(1);
+    const started = performance.now();
+    await append();
+    expect(performance.now() - started).toBeLessThan(300);
   });
 
   it("applies an append but drops its acknowledgement", async () => {
@@ -239,6 +270,8 @@ describe("TLS", () => {
       const pem = readFileSync(emulator.caCertificatePath!);
       const client = new StreamServiceClient(emulator.endpoint, credentials.createSsl(pem), {
         "grpc.default_authority": `no-such-basin.b.localhost:${emulator.port}`,
+        // A host name, not the IP address of the target, as the TLS server name (RFC 6066).
+        "grpc.ssl_target_name_override": "no-such-basin.b.localhost",
       });
       const error = await failure(call(client.checkTail, client, { stream: "s" }, meta()));
       expect(error.code).toBe(status.NOT_FOUND);

@@ -1,0 +1,93 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { credentials } from "@grpc/grpc-js";
+import { AccountServiceClient } from "@retrykit/s2-proto";
+import { afterEach, describe, expect, it } from "vitest";
+import { call, meta } from "./helpers.js";
+import { LOCALHOST_NAME, type TlsFixture, tlsFixture } from "./tls-fixture.js";
+
+// Tests run from the repository root (or from this package's directory).
+const PACKAGE = [join("packages", "s2-emulator"), "."]
+  .map((path) => resolve(path))
+  .find((path) => existsSync(join(path, "bin", "s2-emulator.js")))!;
+
+let dir: string | undefined;
+let fixture: TlsFixture | undefined;
+let child: ChildProcess | undefined;
+afterEach(() => {
+  if (child !== undefined && child.exitCode === null && child.signalCode === null) {
+    // SIGTERM, which the launcher passes on to the server process it started.
+    child.kill("SIGTERM");
+  }
+  child = undefined;
+  for (const path of [dir, fixture?.dir]) {
+    if (path !== undefined) rmSync(path, { recursive: true, force: true });
+  }
+  dir = undefined;
+  fixture = undefined;
+});
+
+/** Resolves with the endpoint of the first output line, `listening on HOST:PORT`. */
+function listening(process: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let output = "";
+    process.stdout?.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /^listening on (127\.0\.0\.1:\d+)\n/.exec(output);
+      if (match) resolve(match[1]!);
+    });
+    process.on("exit", (code) =>
+      reject(new Error(`exited with ${code} before listening: ${output}`)),
+    );
+  });
+}
+
+describe("bin/s2-emulator.js", () => {
+  it("runs the TypeScript source when there is no build, with TLS from --tls-cert/--tls-key", async () => {
+    // A copy of the package without dist/: the launcher beside a link to the real sources.
+    dir = mkdtempSync(join(tmpdir(), "s2-emulator-bin-"));
+    mkdirSync(join(dir, "bin"));
+    copyFileSync(join(PACKAGE, "bin", "s2-emulator.js"), join(dir, "bin", "s2-emulator.js"));
+    symlinkSync(join(PACKAGE, "src"), join(dir, "src"), "dir");
+    fixture = await tlsFixture();
+
+    const launched = spawn(
+      process.execPath,
+      [
+        join(dir, "bin", "s2-emulator.js"),
+        "--port",
+        "0",
+        "--tls-cert",
+        fixture.certPath,
+        "--tls-key",
+        fixture.keyPath,
+      ],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
+    child = launched;
+    const endpoint = await listening(launched);
+
+    const account = new AccountServiceClient(
+      endpoint,
+      credentials.createSsl(Buffer.from(fixture.cert)),
+      LOCALHOST_NAME,
+    );
+    try {
+      const listed = await call(
+        account.listBasins,
+        account,
+        { prefix: "", startAfter: "" },
+        meta(),
+      );
+      expect(listed.basins).toEqual([]);
+    } finally {
+      account.close();
+    }
+
+    const exited = new Promise<number | null>((resolve) => launched.once("exit", resolve));
+    launched.kill("SIGTERM");
+    expect(await exited).toBe(0);
+  });
+});
