@@ -2,6 +2,7 @@ import type { ChannelOptions } from "@grpc/grpc-js";
 import { fullJitter, type Pause } from "@retrykit/retry-core";
 import { AccessToken } from "./access-token.js";
 import { Endpoints, type EndpointsInit } from "./endpoints.js";
+import type { S2GiveUpEvent, S2RetryEvent } from "./retry-events.js";
 import type { AppendRetryPolicy } from "./retry-table.js";
 import { ONE_MIB, show } from "./validate.js";
 
@@ -37,6 +38,16 @@ export interface S2Options {
   readonly readSessionIdleTimeout?: number;
   /** Extra grpc-js channel options (retries stay off whatever is given here). */
   readonly channelOptions?: ChannelOptions;
+  /**
+   * Called after each failed attempt that will be retried, before the pause: unary calls, append
+   * sessions and read sessions alike. What it throws is ignored.
+   */
+  readonly onRetry?: (event: S2RetryEvent) => void;
+  /**
+   * Called when a call or session fails for good with an `S2Error` (not on aborts or bad input).
+   * What it throws is ignored.
+   */
+  readonly onGiveUp?: (event: S2GiveUpEvent) => void;
 }
 
 /** Options validated and filled with defaults; shared by an `S2` and everything it creates. @internal */
@@ -52,6 +63,8 @@ export interface ResolvedConfig {
   readonly maxInflightBytes: number;
   readonly readSessionIdleTimeout: number;
   readonly channelOptions: ChannelOptions;
+  readonly onRetry: ((event: S2RetryEvent) => void) | undefined;
+  readonly onGiveUp: ((event: S2GiveUpEvent) => void) | undefined;
 }
 
 const MAX_TIMER = 2 ** 31 - 1;
@@ -70,6 +83,12 @@ function flag(value: unknown, parameter: string, fallback: boolean): boolean {
   if (value === undefined) return fallback;
   if (typeof value !== "boolean")
     throw new TypeError(`${parameter} must be a boolean, got ${show(value)}`);
+  return value;
+}
+
+function hook<T>(value: T | undefined, parameter: string): T | undefined {
+  if (value !== undefined && typeof value !== "function")
+    throw new TypeError(`${parameter} must be a function, got ${show(value)}`);
   return value;
 }
 
@@ -125,5 +144,7 @@ export function resolveConfig(options: S2Options): ResolvedConfig {
       20_000,
     ),
     channelOptions: { ...(options.channelOptions ?? {}) },
+    onRetry: hook(options.onRetry, "onRetry"),
+    onGiveUp: hook(options.onGiveUp, "onGiveUp"),
   });
 }

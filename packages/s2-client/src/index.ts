@@ -31,6 +31,8 @@ export {
   Tail,
   type U64,
 } from "./records.js";
+// Retry observability
+export type { S2GiveUpEvent, S2RetryEvent } from "./retry-events.js";
 // Which RPC retries on which status code
 export {
   type AppendRetryPolicy,

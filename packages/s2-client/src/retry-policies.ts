@@ -1,5 +1,6 @@
 import { Backoff } from "@retrykit/retry-core";
 import type { ResolvedConfig } from "./config.js";
+import { engineHooks } from "./retry-events.js";
 import { type Rpc, retryAfterOf, shouldRetry } from "./retry-table.js";
 
 /**
@@ -52,8 +53,12 @@ export class RetryPolicies {
     nothingInFlight: () => boolean = () => false,
   ): Backoff | null {
     const config = this.#config;
-    if ((rpc === "Append" || rpc === "AppendSession") && !config.enableAppendRetries) return null;
-    if (config.maxRetries === 0 && limits.idleTimeout === undefined) return null;
+    // Without hooks, a call that is never retried needs no Backoff at all; with hooks it gets one
+    // anyway (that retries nothing), so that its failures still reach `onGiveUp`.
+    const observed = config.onRetry !== undefined || config.onGiveUp !== undefined;
+    const appendsOff = (rpc === "Append" || rpc === "AppendSession") && !config.enableAppendRetries;
+    if (!observed && appendsOff) return null;
+    if (!observed && config.maxRetries === 0 && limits.idleTimeout === undefined) return null;
     const settings = {
       enableAppendRetries: config.enableAppendRetries,
       appendRetryPolicy: config.appendRetryPolicy,
@@ -61,7 +66,8 @@ export class RetryPolicies {
     const retry = (error: unknown) => shouldRetry(rpc, error, settings, nothingInFlight());
     return new Backoff({
       ...limits,
-      maxTries: config.maxRetries + 1,
+      ...engineHooks(rpc, config),
+      maxTries: appendsOff ? 1 : config.maxRetries + 1,
       pause: config.retryBackoff,
       retryIf: retry,
       // Attempt timeouts are retried by the engine unless told otherwise; the table may say no.
