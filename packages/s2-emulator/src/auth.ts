@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { type Metadata, status } from "@grpc/grpc-js";
-import { Operation, type ResourceSet } from "@retrykit/s2-proto";
+import { type AccessTokenScope, Operation, type ResourceSet } from "@retrykit/s2-proto";
 import { EmulatorError } from "./emulator-error.js";
 import type { Account, IssuedToken } from "./model/account.js";
 
@@ -98,8 +98,11 @@ export function matches(set: ResourceSet | undefined, name: string): boolean {
 
 /** Whether the principal may perform `op` at all (ignoring resources). */
 export function permits(principal: Principal, op: Operation): boolean {
-  if (principal.kind === "root") return true;
-  const scope = principal.token.info.scope;
+  return principal.kind === "root" || scopePermits(principal.token.info.scope, op);
+}
+
+/** Whether a token scope permits `op`: listed in `ops`, or covered by an op group. */
+function scopePermits(scope: AccessTokenScope | undefined, op: Operation): boolean {
   if (scope?.ops.includes(op)) return true;
   const group = GROUPS.get(op);
   if (group === undefined) return false;
@@ -127,6 +130,44 @@ export function authorize(principal: Principal, op: Operation, resources: Resour
       );
     }
   }
+}
+
+/** Whether every name `inner` admits is admitted by `outer`. */
+function resourceSetWithin(
+  inner: ResourceSet | undefined,
+  outer: ResourceSet | undefined,
+): boolean {
+  const matching = inner?.matching;
+  // Admits nothing: within anything.
+  if (matching === undefined || (matching.$case === "exact" && matching.exact === "")) return true;
+  if (matching.$case === "exact") return matches(outer, matching.exact);
+  // A prefix admits infinitely many names: only a shorter or equal prefix covers them all.
+  const outerMatching = outer?.matching;
+  return outerMatching?.$case === "prefix" && matching.prefix.startsWith(outerMatching.prefix);
+}
+
+/**
+ * Why `scope` is not within what the principal may do (an operation or a resource set it would
+ * add), or `undefined` when it is: a token may only hand on permissions it has.
+ */
+export function scopeExcess(principal: Principal, scope: AccessTokenScope): string | undefined {
+  if (principal.kind === "root") return undefined;
+  for (const op of GROUPS.keys()) {
+    if (scopePermits(scope, op) && !permits(principal, op)) return Operation[op] ?? String(op);
+  }
+  for (const op of scope.ops) {
+    if (!permits(principal, op)) return Operation[op] ?? String(op);
+  }
+  const own = principal.token.info.scope;
+  const sets = [
+    ["basins", scope.basins, own?.basins],
+    ["streams", scope.streams, own?.streams],
+    ["access_tokens", scope.accessTokens, own?.accessTokens],
+  ] as const;
+  for (const [what, inner, outer] of sets) {
+    if (!resourceSetWithin(inner, outer)) return `${what} ${JSON.stringify(inner?.matching)}`;
+  }
+  return undefined;
 }
 
 /** Whether the principal may see a resource in a listing. */

@@ -1,7 +1,7 @@
 import { status } from "@grpc/grpc-js";
-import { BasinState, Operation, StorageClass } from "@retrykit/s2-proto";
+import { type AccessTokenScope, BasinState, Operation, StorageClass } from "@retrykit/s2-proto";
 import { afterEach, describe, expect, it } from "vitest";
-import { call, codeOf, type Harness, harness, meta, records } from "./helpers.js";
+import { call, codeOf, failure, type Harness, harness, meta, records } from "./helpers.js";
 
 let h: Harness;
 afterEach(() => h?.close());
@@ -360,5 +360,68 @@ describe("access tokens", () => {
         ),
       ),
     ).toBe(status.INVALID_ARGUMENT);
+  });
+  it("lets a token issue only tokens within its own scope", async () => {
+    h = await harness();
+    const { account } = h;
+    const issue = (id: string, scope: AccessTokenScope, as = meta()) =>
+      call(
+        account.issueAccessToken,
+        account,
+        { info: { id, autoPrefixStreams: false, scope } },
+        as,
+      );
+    const prefix = (value: string) => ({ matching: { $case: "prefix" as const, prefix: value } });
+    const exact = (value: string) => ({ matching: { $case: "exact" as const, exact: value } });
+    const { accessToken } = await issue("issuer", {
+      basins: prefix("team-"),
+      streams: prefix(""),
+      accessTokens: prefix("team-"),
+      opGroups: { stream: { read: true, write: false } },
+      ops: [Operation.OPERATION_ISSUE_ACCESS_TOKEN, Operation.OPERATION_APPEND],
+    });
+    const asIssuer = meta(undefined, accessToken);
+    // Within: fewer operations, narrower resources.
+    await issue(
+      "team-reader",
+      {
+        basins: exact("team-a"),
+        streams: prefix("logs/"),
+        opGroups: { stream: { read: true, write: false } },
+        ops: [],
+      },
+      asIssuer,
+    );
+    await issue(
+      "team-appender",
+      { basins: prefix("team-a"), accessTokens: exact(""), ops: [Operation.OPERATION_APPEND] },
+      asIssuer,
+    );
+    const denied = [
+      // An operation the issuer lacks, explicitly or through a group.
+      { basins: prefix("team-"), ops: [Operation.OPERATION_TRIM] },
+      { basins: prefix("team-"), opGroups: { stream: { read: false, write: true } }, ops: [] },
+      { basins: prefix("team-"), opGroups: { account: { read: true, write: false } }, ops: [] },
+      // Resources beyond the issuer's.
+      { basins: prefix("other-"), ops: [Operation.OPERATION_READ] },
+      { basins: prefix("team"), ops: [Operation.OPERATION_READ] },
+      { basins: exact("ops-basin"), ops: [Operation.OPERATION_READ] },
+      { accessTokens: prefix(""), ops: [Operation.OPERATION_READ] },
+    ];
+    for (const [i, scope] of denied.entries()) {
+      const error = await failure(issue(`team-denied-${i}`, scope, asIssuer));
+      expect(error.code, JSON.stringify(scope)).toBe(status.PERMISSION_DENIED);
+    }
+    const tokens = await call(
+      account.listAccessTokens,
+      account,
+      { prefix: "", startAfter: "" },
+      meta(),
+    );
+    expect(tokens.accessTokens.map((t) => t.id)).toEqual([
+      "issuer",
+      "team-appender",
+      "team-reader",
+    ]);
   });
 });

@@ -22,7 +22,14 @@ import {
   type RevokeAccessTokenRequest,
   type RevokeAccessTokenResponse,
 } from "@retrykit/s2-proto";
-import { authorize, hashSecret, newSecret, principalExpiry, visible } from "../auth.js";
+import {
+  authorize,
+  hashSecret,
+  newSecret,
+  principalExpiry,
+  scopeExcess,
+  visible,
+} from "../auth.js";
 import { normalizeBasinConfig, reconfigureBasin } from "../config.js";
 import { type CallContext, idempotent } from "../context.js";
 import { EmulatorError, invalid, notFound } from "../emulator-error.js";
@@ -179,6 +186,13 @@ export async function issueAccessToken(
   }
   if (requested.autoPrefixStreams && requested.scope?.streams?.matching?.$case !== "prefix") {
     throw invalid("auto_prefix_streams requires a prefix stream scope");
+  }
+  const excess = scopeExcess(context.principal, requested.scope ?? { ops: [] });
+  if (excess !== undefined) {
+    throw new EmulatorError(
+      status.PERMISSION_DENIED,
+      `a new token's scope must be within the issuer's: the issuer does not have ${excess}`,
+    );
   }
   const limit = principalExpiry(context.principal);
   const now = Math.floor(account.now() / 1000);
