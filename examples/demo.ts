@@ -134,13 +134,14 @@ async function consume(stream: Stream, progress: Progress, signal: AbortSignal):
   }
 }
 
-/** One illustrative call, with two faults aimed at it, timed through the retry recorder. */
+/** One illustrative call, with two faults aimed at it, timed through the client's retry hook. */
 async function timelineOfOneCall(emulator: Emulator, endpoint: string): Promise<string> {
-  const recorder = new RetryRecorder(equalJitter({ base: 200, cap: 2000, min: 50 }));
+  const recorder = new RetryRecorder();
   const client = new S2({
     accessToken: ACCESS_TOKEN,
     endpoints: { account: endpoint, basin: endpoint, tls: false },
-    retryBackoff: recorder.strategy,
+    retryBackoff: equalJitter({ base: 200, cap: 2000, min: 50 }),
+    onRetry: recorder.onRetry,
   });
   const first = emulator.faults.add({
     rpc: "CheckTail",
@@ -168,7 +169,8 @@ async function timelineOfOneCall(emulator: Emulator, endpoint: string): Promise<
     emulator.faults.remove(first);
     emulator.faults.remove(second);
   }
-  return formatTimeline(startedAt, performance.now(), recorder.calls[0] ?? [], outcome);
+  // This client makes no other call: its retries are the timeline of this one.
+  return formatTimeline(startedAt, performance.now(), recorder.retries, outcome);
 }
 
 async function main(): Promise<boolean> {
@@ -178,12 +180,13 @@ async function main(): Promise<boolean> {
     rootToken: ACCESS_TOKEN,
     faults: FAULTS,
   });
-  // The client's pause between attempts, wrapped so that every retry is counted by cause.
-  const recorder = new RetryRecorder(equalJitter({ base: 100, cap: 1000, min: 20 }));
+  // Every retry the client makes is reported to its onRetry hook, and counted there by cause.
+  const recorder = new RetryRecorder();
   const s2 = new S2({
     accessToken: ACCESS_TOKEN,
     endpoints: { account: emulator.endpoint, basin: emulator.endpoint, tls: false },
-    retryBackoff: recorder.strategy,
+    retryBackoff: equalJitter({ base: 100, cap: 1000, min: 20 }),
+    onRetry: recorder.onRetry,
   });
   const progress: Progress = {
     appended: 0,
@@ -261,7 +264,7 @@ ${table([
   ],
 ])}
 
-Retries by cause (seen by the client's retry engine)
+Retries by cause (reported to the client's onRetry hook)
 ${table(retried.length === 0 ? [["none", ""]] : retried.map(([cause, n]) => [cause, count(n)]))}
   The emulator injected ${emulator.faults.injected} faults (seed ${SEED}); one producer and one consumer opened ${emulator.calls.AppendSession} append sessions and ${emulator.calls.ReadSession} read sessions.
   Lost acknowledgements resolved by matchSeqNum: ${progress.resumedAfterLostAck} (the retried batch was refused, not written twice).
