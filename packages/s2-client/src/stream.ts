@@ -163,6 +163,7 @@ export class Stream {
       this.name,
       iterator,
       this.#config.maxInflightBytes,
+      this.#config.requestTimeout,
       options.signal,
     );
     return this.#appendSessionRun(state);

@@ -22,6 +22,8 @@ export class AppendSessionState {
   readonly stream: string;
   readonly inputs: AsyncIterator<AppendInput>;
   readonly maxInflightBytes: number;
+  /** Longest wait (ms) for the next acknowledgement while batches are in flight. */
+  readonly ackTimeout: number;
   readonly signal: AbortSignal | undefined;
   readonly unacked: Unacked[] = [];
   inflightBytes = 0;
@@ -35,11 +37,13 @@ export class AppendSessionState {
     stream: string,
     inputs: AsyncIterator<AppendInput>,
     maxInflightBytes: number,
+    ackTimeout: number,
     signal?: AbortSignal,
   ) {
     this.stream = stream;
     this.inputs = inputs;
     this.maxInflightBytes = maxInflightBytes;
+    this.ackTimeout = ackTimeout;
     this.signal = signal;
   }
 
@@ -53,6 +57,9 @@ export class AppendSessionState {
  * One attempt of an append session: opens the bidirectional call, resends the unacknowledged
  * batches, then pumps new inputs while fewer than `maxInflightBytes` are unacknowledged, and yields
  * one output per acknowledged batch, checking that each acknowledges as many records as were sent.
+ * While batches are in flight, an acknowledgement must come within `ackTimeout` ms of the previous
+ * one (or of the first write): a server that stops acknowledging fails the attempt with a retryable
+ * `DEADLINE_EXCEEDED` instead of holding the session forever.
  * Retrying is the caller's decorator's business; this function only fails.
  *
  * @internal
@@ -69,6 +76,10 @@ export async function* appendSessionAttempt(
   const call = client.appendSession(metadata.clone());
   let stopped = false;
   let pumpError: unknown;
+  let ackTimer: ReturnType<typeof setTimeout> | undefined;
+  let ackTimedOut: S2Error | undefined;
+  // True while the caller holds an output: acknowledgements waiting unread then are not late.
+  let delivering = false;
   let wake: (() => void) | undefined;
   const wakeUp = () => {
     const w = wake;
@@ -84,6 +95,24 @@ export async function* appendSessionAttempt(
   signal?.addEventListener("abort", stop, { once: true });
   call.on("drain", wakeUp);
 
+  // One timer while anything is unacknowledged, restarted by each acknowledgement and paused while
+  // the caller has not asked for the next output.
+  const disarm = () => {
+    if (ackTimer !== undefined) clearTimeout(ackTimer);
+    ackTimer = undefined;
+  };
+  const arm = () => {
+    if (ackTimer !== undefined || stopped || delivering || state.unacked.length === 0) return;
+    ackTimer = setTimeout(() => {
+      ackTimer = undefined;
+      ackTimedOut = new S2Error(
+        `append session: no acknowledgement within ${state.ackTimeout} ms with ${state.unacked.length} batches in flight`,
+        { code: status.DEADLINE_EXCEEDED },
+      );
+      stop();
+    }, state.ackTimeout);
+  };
+
   const write = async (message: AppendInputMessage) => {
     if (!call.write({ input: message })) {
       while (!stopped && call.writableNeedDrain) await sleep();
@@ -93,6 +122,7 @@ export async function* appendSessionAttempt(
   const pump = async () => {
     for (const entry of state.unacked.slice()) {
       if (stopped) return;
+      arm();
       await write(entry.message);
     }
     while (!stopped && !state.inputsDone) {
@@ -111,6 +141,7 @@ export async function* appendSessionAttempt(
       const message = appendInputToWire(state.stream, step.value);
       state.unacked.push({ message, records: step.value.records.length, bytes });
       state.inflightBytes += bytes;
+      arm();
       await write(message);
     }
     if (!stopped) call.end();
@@ -145,20 +176,27 @@ export async function* appendSessionAttempt(
       }
       state.unacked.shift();
       state.inflightBytes -= head.bytes;
+      disarm();
       wakeUp();
+      delivering = true;
       yield output;
+      delivering = false;
+      arm();
       if (state.inputsDone && state.unacked.length === 0) return;
     }
+    if (ackTimedOut !== undefined) throw ackTimedOut;
     if (pumpError !== undefined) throw pumpError;
     if (signal?.aborted) throw signal.reason;
     throw new S2Error("append session ended before every batch was acknowledged", {
       code: status.UNAVAILABLE,
     });
   } catch (error) {
+    if (ackTimedOut !== undefined) throw ackTimedOut;
     if (pumpError !== undefined) throw pumpError;
     if (signal?.aborted) throw signal.reason;
     throw S2Error.from(error);
   } finally {
+    disarm();
     signal?.removeEventListener("abort", stop);
     if (!stopped) stop();
   }
