@@ -12,12 +12,9 @@ import type { RetryPolicies } from "./retry-policies.js";
 import type { ListOptions, Page, StreamConfig, StreamInfo } from "./schemas.js";
 import { Stream } from "./stream.js";
 import type { BasinConnection, CallOptions } from "./transport.js";
-import { unaryCall } from "./transport.js";
+import { signalOf, unaryCall } from "./transport.js";
 import { validateSignal, validateStreamName } from "./validate.js";
 import { streamConfigFromWire, streamConfigToWire, streamInfoFromWire } from "./wire.js";
-
-const signalOf = (args: readonly unknown[]) =>
-  (args[args.length - 1] as CallOptions | undefined)?.signal;
 
 /**
  * Operations on one basin: its streams. Get one from {@link S2.basin}.

@@ -63,6 +63,7 @@ export type {
   StreamInfo,
   TimestampingMode,
 } from "./schemas.js";
+export { OPERATIONS } from "./schemas.js";
 export {
   type AppendSessionOptions,
   type ReadOptions,

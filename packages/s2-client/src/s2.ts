@@ -22,7 +22,7 @@ import type {
   ListOptions,
   Page,
 } from "./schemas.js";
-import { type CallOptions, Connections, unaryCall } from "./transport.js";
+import { type CallOptions, Connections, signalOf, unaryCall } from "./transport.js";
 import { show, validateBasinName, validateSignal, validateTokenId } from "./validate.js";
 import {
   accessTokenInfoFromWire,
@@ -31,9 +31,6 @@ import {
   basinConfigToWire,
   basinInfoFromWire,
 } from "./wire.js";
-
-const signalOf = (args: readonly unknown[]) =>
-  (args[args.length - 1] as CallOptions | undefined)?.signal;
 
 /** Options of {@link S2.issueAccessToken}. */
 export interface IssueAccessTokenOptions extends CallOptions {

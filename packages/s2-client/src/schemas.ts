@@ -107,6 +107,31 @@ export type Operation =
   | "basin-metrics"
   | "stream-metrics";
 
+/** Every {@link Operation}, in the order of the wire enum (`OPERATION_LIST_BASINS` = 1, ...). */
+export const OPERATIONS: readonly Operation[] = [
+  "list-basins",
+  "create-basin",
+  "delete-basin",
+  "reconfigure-basin",
+  "get-basin-config",
+  "issue-access-token",
+  "revoke-access-token",
+  "list-access-tokens",
+  "list-streams",
+  "create-stream",
+  "delete-stream",
+  "get-stream-config",
+  "reconfigure-stream",
+  "check-tail",
+  "append",
+  "read",
+  "trim",
+  "fence",
+  "account-metrics",
+  "basin-metrics",
+  "stream-metrics",
+];
+
 /** What an access token may do: on which resources, which operations. */
 export interface AccessTokenScope {
   readonly basins?: ResourceSet;

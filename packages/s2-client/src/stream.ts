@@ -28,7 +28,7 @@ import {
   resumeReadSession,
 } from "./sessions/read-session.js";
 import type { BasinConnection, CallOptions } from "./transport.js";
-import { unaryCall } from "./transport.js";
+import { signalOf, unaryCall } from "./transport.js";
 import {
   show,
   toU64,
@@ -59,9 +59,6 @@ export interface ReadSessionOptions extends ReadOptions {
 
 /** Options of {@link Stream.appendSession}. */
 export type AppendSessionOptions = CallOptions;
-
-const signalOf = (args: readonly unknown[]) =>
-  (args[args.length - 1] as CallOptions | undefined)?.signal;
 
 /**
  * Operations on one stream: tail, appends, reads and their sessions. Get one from

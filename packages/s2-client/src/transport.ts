@@ -135,6 +135,13 @@ export interface CallOptions {
   readonly signal?: AbortSignal;
 }
 
+/**
+ * The `signal` of a method's trailing `CallOptions` argument: how the retry decorators find the
+ * caller's AbortSignal. @internal
+ */
+export const signalOf = (args: readonly unknown[]): AbortSignal | undefined =>
+  (args[args.length - 1] as CallOptions | undefined)?.signal;
+
 type Invoke<Res> = (
   metadata: Metadata,
   options: { deadline: number },

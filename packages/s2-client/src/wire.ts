@@ -14,6 +14,7 @@ import type {
   StreamInfo,
   TimestampingMode,
 } from "./schemas.js";
+import { OPERATIONS } from "./schemas.js";
 import { show, toU64 } from "./validate.js";
 
 // Generated messages declare bytes as Buffer; encoding only needs a Uint8Array, so records are
@@ -33,29 +34,6 @@ const TIMESTAMPING_MODE: Record<TimestampingMode, proto.TimestampingMode> = {
   "client-require": proto.TimestampingMode.TIMESTAMPING_MODE_CLIENT_REQUIRE,
   arrival: proto.TimestampingMode.TIMESTAMPING_MODE_ARRIVAL,
 };
-const OPERATIONS: readonly Operation[] = [
-  "list-basins",
-  "create-basin",
-  "delete-basin",
-  "reconfigure-basin",
-  "get-basin-config",
-  "issue-access-token",
-  "revoke-access-token",
-  "list-access-tokens",
-  "list-streams",
-  "create-stream",
-  "delete-stream",
-  "get-stream-config",
-  "reconfigure-stream",
-  "check-tail",
-  "append",
-  "read",
-  "trim",
-  "fence",
-  "account-metrics",
-  "basin-metrics",
-  "stream-metrics",
-];
 
 function invert<K extends string, V>(table: Record<K, V>): Map<V, K> {
   return new Map(Object.entries(table).map(([k, v]) => [v as V, k as K]));

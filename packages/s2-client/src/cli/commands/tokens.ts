@@ -5,34 +5,11 @@ import type {
   ReadWritePermissions,
   ResourceSet,
 } from "../../schemas.js";
+import { OPERATIONS } from "../../schemas.js";
 import type { Command, OptionValues } from "../command.js";
 import { listOptionSpecs, listOptionsFrom, take } from "../list-options.js";
 import { UsageError } from "../usage-error.js";
 import { stringOption, toJson } from "../values.js";
-
-const OPERATIONS: readonly Operation[] = [
-  "list-basins",
-  "create-basin",
-  "delete-basin",
-  "reconfigure-basin",
-  "get-basin-config",
-  "issue-access-token",
-  "revoke-access-token",
-  "list-access-tokens",
-  "list-streams",
-  "create-stream",
-  "delete-stream",
-  "get-stream-config",
-  "reconfigure-stream",
-  "check-tail",
-  "append",
-  "read",
-  "trim",
-  "fence",
-  "account-metrics",
-  "basin-metrics",
-  "stream-metrics",
-];
 
 function resourceSet(options: OptionValues, name: string): ResourceSet | undefined {
   const text = stringOption(options, name);
