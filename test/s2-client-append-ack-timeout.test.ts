@@ -2,48 +2,28 @@ import { status } from "@grpc/grpc-js";
 import {
   AppendRecord,
   type AppendRetryPolicy,
-  S2,
   S2Error,
   type S2RetryEvent,
 } from "@retrykit/s2-client";
-import { type Emulator, startEmulator } from "@retrykit/s2-emulator";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { useEmulator } from "./support/emulator-fixture.js";
 
 // Real time: the acknowledgement timeout is `requestTimeout` (kept short here), and the emulator's
 // latency fault holds a session's start, so no acknowledgement comes for far longer than that.
 const REQUEST_TIMEOUT = 250;
 const HELD_FOR = 3_000;
 
-let emulator: Emulator;
-const clients: S2[] = [];
+const fixture = useEmulator({ seed: 5 });
 
-beforeAll(async () => {
-  emulator = await startEmulator({ seed: 5 });
-});
-afterAll(async () => {
-  for (const client of clients) await client.close();
-  await emulator.close();
-});
-beforeEach(() => {
-  emulator.faults.clear();
-  emulator.resetCalls();
-});
-
-let basinCounter = 0;
 async function setUp(appendRetryPolicy: AppendRetryPolicy = "all") {
   const retries: S2RetryEvent[] = [];
-  const s2 = new S2({
-    accessToken: "test-token",
-    endpoints: { account: emulator.endpoint, basin: emulator.endpoint, tls: false },
+  const s2 = fixture.connect({
     requestTimeout: REQUEST_TIMEOUT,
-    retryBackoff: 1,
     appendRetryPolicy,
     onRetry: (event) => retries.push(event),
   });
-  clients.push(s2);
-  const basin = `ack-timeout-${process.pid}-${basinCounter++}`;
-  await s2.createBasin(basin, { createStreamOnAppend: true });
-  emulator.resetCalls();
+  const basin = await fixture.freshBasin(s2, "ack-timeout");
+  fixture.emulator.resetCalls();
   return { stream: s2.basin(basin).stream("s"), retries };
 }
 
@@ -55,13 +35,13 @@ const inputs = (batches: number) =>
 describe("append session acknowledgement timeout", () => {
   it("gives up on a session whose acknowledgements stop and resends on a new one", async () => {
     const { stream, retries } = await setUp();
-    emulator.faults.add({ rpc: "AppendSession", kind: "latency", ms: HELD_FOR, times: 1 });
+    fixture.emulator.faults.add({ rpc: "AppendSession", kind: "latency", ms: HELD_FOR, times: 1 });
     const started = performance.now();
     const acks = [];
     for await (const ack of stream.appendSession(inputs(5))) acks.push(ack);
     const elapsed = performance.now() - started;
     expect(acks.map((a) => Number(a.startSeqNum))).toEqual([0, 10, 20, 30, 40]);
-    expect(emulator.calls.AppendSession).toBe(2);
+    expect(fixture.emulator.calls.AppendSession).toBe(2);
     expect(retries.map((e) => [e.rpc, e.attempt, e.error.code])).toEqual([
       ["AppendSession", 1, status.DEADLINE_EXCEEDED],
     ]);
@@ -74,7 +54,7 @@ describe("append session acknowledgement timeout", () => {
 
   it("fails with DEADLINE_EXCEEDED under noSideEffects, since batches were in flight", async () => {
     const { stream, retries } = await setUp("noSideEffects");
-    emulator.faults.add({ rpc: "AppendSession", kind: "latency", ms: HELD_FOR, times: 1 });
+    fixture.emulator.faults.add({ rpc: "AppendSession", kind: "latency", ms: HELD_FOR, times: 1 });
     const consume = async () => {
       for await (const _ of stream.appendSession(inputs(2))) {
         // nothing: the session fails before any acknowledgement
@@ -83,7 +63,7 @@ describe("append session acknowledgement timeout", () => {
     await expect(consume()).rejects.toSatisfy(
       (e: unknown) => S2Error.is(e) && e.code === status.DEADLINE_EXCEEDED && e.retryable,
     );
-    expect(emulator.calls.AppendSession).toBe(1);
+    expect(fixture.emulator.calls.AppendSession).toBe(1);
     expect(retries).toEqual([]);
   });
 
@@ -108,7 +88,7 @@ describe("append session acknowledgement timeout", () => {
       }
     }
     expect(acks).toBe(4);
-    expect(emulator.calls.AppendSession).toBe(1);
+    expect(fixture.emulator.calls.AppendSession).toBe(1);
     expect(retries).toEqual([]);
   });
 });

@@ -1,53 +1,31 @@
 import { status } from "@grpc/grpc-js";
 import {
   AppendRecord,
-  S2,
+  type S2,
   S2Error,
   type S2GiveUpEvent,
   type S2Options,
   type S2RetryEvent,
   Tail,
 } from "@retrykit/s2-client";
-import { type Emulator, startEmulator } from "@retrykit/s2-emulator";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { useEmulator } from "./support/emulator-fixture.js";
 
-let emulator: Emulator;
-const clients: S2[] = [];
-
-beforeAll(async () => {
-  emulator = await startEmulator({ seed: 11 });
-});
-afterAll(async () => {
-  for (const client of clients) await client.close();
-  await emulator.close();
-});
-beforeEach(() => {
-  emulator.faults.clear();
-  emulator.resetCalls();
-});
+const fixture = useEmulator({ seed: 11 });
 
 /** A client whose hooks record every event. */
 function observed(options: Partial<S2Options> = {}) {
   const retries: S2RetryEvent[] = [];
   const giveUps: S2GiveUpEvent[] = [];
-  const s2 = new S2({
-    accessToken: "test-token",
-    endpoints: { account: emulator.endpoint, basin: emulator.endpoint, tls: false },
-    retryBackoff: 1,
+  const s2 = fixture.connect({
     onRetry: (event) => retries.push(event),
     onGiveUp: (event) => giveUps.push(event),
     ...options,
   });
-  clients.push(s2);
   return { s2, retries, giveUps };
 }
 
-let basinCounter = 0;
-async function freshBasin(s2: S2): Promise<string> {
-  const name = `hooks-${process.pid}-${basinCounter++}`;
-  await s2.createBasin(name, { createStreamOnAppend: true });
-  return name;
-}
+const freshBasin = (s2: S2) => fixture.freshBasin(s2, "hooks");
 
 const records = (from: number, n: number) =>
   Array.from({ length: n }, (_, i) => AppendRecord.make(`r${from + i}`));
@@ -57,13 +35,18 @@ describe("retry hooks against s2-emulator", () => {
     const { s2, retries, giveUps } = observed({ retryBackoff: 5 });
     const stream = s2.basin(await freshBasin(s2)).stream("s");
     await stream.append({ records: records(0, 1) });
-    emulator.resetCalls();
+    fixture.emulator.resetCalls();
     retries.length = 0;
-    emulator.faults.add({ rpc: "CheckTail", kind: "status", code: status.UNAVAILABLE, times: 2 });
+    fixture.emulator.faults.add({
+      rpc: "CheckTail",
+      kind: "status",
+      code: status.UNAVAILABLE,
+      times: 2,
+    });
     const tail = await stream.checkTail();
     expect(tail.nextSeqNum).toBe(1n);
     // Server-counted retries: every call after the first.
-    expect(retries).toHaveLength(emulator.calls.CheckTail - 1);
+    expect(retries).toHaveLength(fixture.emulator.calls.CheckTail - 1);
     expect(retries.map((e) => [e.rpc, e.attempt, e.delay])).toEqual([
       ["CheckTail", 1, 5],
       ["CheckTail", 2, 5],
@@ -81,7 +64,7 @@ describe("retry hooks against s2-emulator", () => {
     const { s2, retries } = observed({ retryBackoff: 5 });
     const stream = s2.basin(await freshBasin(s2)).stream("s");
     await stream.append({ records: records(0, 1) });
-    emulator.faults.add({
+    fixture.emulator.faults.add({
       rpc: "CheckTail",
       kind: "status",
       code: status.RESOURCE_EXHAUSTED,
@@ -97,16 +80,16 @@ describe("retry hooks against s2-emulator", () => {
   it("reports giving up: retries used up, and a failure that is not retryable", async () => {
     const { s2, retries, giveUps } = observed({ maxRetries: 2 });
     const stream = s2.basin(await freshBasin(s2)).stream("s");
-    emulator.faults.add({ rpc: "CheckTail", kind: "status", code: status.UNAVAILABLE });
+    fixture.emulator.faults.add({ rpc: "CheckTail", kind: "status", code: status.UNAVAILABLE });
     await expect(stream.checkTail()).rejects.toSatisfy(
       (e: unknown) => S2Error.is(e) && e.code === status.UNAVAILABLE,
     );
-    expect(emulator.calls.CheckTail).toBe(3);
+    expect(fixture.emulator.calls.CheckTail).toBe(3);
     expect(retries).toHaveLength(2);
     expect(giveUps.map((e) => [e.rpc, e.attempt, e.reason, e.error.codeName])).toEqual([
       ["CheckTail", 3, "max-tries", "UNAVAILABLE"],
     ]);
-    emulator.faults.clear();
+    fixture.emulator.faults.clear();
     giveUps.length = 0;
     await expect(s2.basin("no-such-basin").getStreamConfig("s")).rejects.toThrow();
     expect(giveUps.map((e) => [e.rpc, e.attempt, e.reason])).toEqual([
@@ -117,11 +100,21 @@ describe("retry hooks against s2-emulator", () => {
   it("reports failures of calls that are never retried (maxRetries 0, append retries off)", async () => {
     const { s2, retries, giveUps } = observed({ maxRetries: 0, enableAppendRetries: false });
     const stream = s2.basin(await freshBasin(s2)).stream("s");
-    emulator.faults.add({ rpc: "Append", kind: "status", code: status.UNAVAILABLE, times: 1 });
-    emulator.faults.add({ rpc: "CheckTail", kind: "status", code: status.UNAVAILABLE, times: 1 });
+    fixture.emulator.faults.add({
+      rpc: "Append",
+      kind: "status",
+      code: status.UNAVAILABLE,
+      times: 1,
+    });
+    fixture.emulator.faults.add({
+      rpc: "CheckTail",
+      kind: "status",
+      code: status.UNAVAILABLE,
+      times: 1,
+    });
     await expect(stream.append({ records: records(0, 1) })).rejects.toThrow(S2Error);
     await expect(stream.checkTail()).rejects.toThrow(S2Error);
-    expect(emulator.calls.Append + emulator.calls.CheckTail).toBe(2);
+    expect(fixture.emulator.calls.Append + fixture.emulator.calls.CheckTail).toBe(2);
     expect(retries).toEqual([]);
     expect(giveUps.map((e) => [e.rpc, e.attempt, e.reason])).toEqual([
       ["Append", 1, "not-retryable"],
@@ -132,26 +125,31 @@ describe("retry hooks against s2-emulator", () => {
   it("reports retries of append sessions and read sessions, as many as the server saw", async () => {
     const { s2, retries, giveUps } = observed({ maxRetries: 20 });
     const stream = s2.basin(await freshBasin(s2)).stream("s");
-    emulator.resetCalls();
-    emulator.faults.add({
+    fixture.emulator.resetCalls();
+    fixture.emulator.faults.add({
       rpc: "AppendSession",
       kind: "status",
       code: status.UNAVAILABLE,
       every: 2,
       times: 3,
     });
-    emulator.faults.add({ rpc: "AppendSession", kind: "break", afterMessages: 4, times: 2 });
+    fixture.emulator.faults.add({
+      rpc: "AppendSession",
+      kind: "break",
+      afterMessages: 4,
+      times: 2,
+    });
     const inputs = Array.from({ length: 30 }, (_, i) => ({ records: records(i * 10, 10) }));
     let acks = 0;
     for await (const _ of stream.appendSession(inputs)) acks++;
     expect(acks).toBe(30);
     const appendRetries = retries.filter((e) => e.rpc === "AppendSession");
     expect(appendRetries.length).toBeGreaterThan(0);
-    expect(appendRetries).toHaveLength(emulator.calls.AppendSession - 1);
+    expect(appendRetries).toHaveLength(fixture.emulator.calls.AppendSession - 1);
     expect(appendRetries.every((e) => e.error.codeName === "UNAVAILABLE")).toBe(true);
 
-    emulator.faults.clear();
-    emulator.faults.add({
+    fixture.emulator.faults.clear();
+    fixture.emulator.faults.add({
       rpc: "ReadSession",
       kind: "status",
       code: status.UNAVAILABLE,
@@ -165,17 +163,14 @@ describe("retry hooks against s2-emulator", () => {
     expect(read).toBe(300);
     const readRetries = retries.filter((e) => e.rpc === "ReadSession");
     expect(readRetries.length).toBeGreaterThan(0);
-    expect(readRetries).toHaveLength(emulator.calls.ReadSession - 1);
+    expect(readRetries).toHaveLength(fixture.emulator.calls.ReadSession - 1);
     expect(retries).toHaveLength(appendRetries.length + readRetries.length);
     expect(giveUps).toEqual([]);
   });
 
   it("never lets a throwing hook break a call", async () => {
     const thrown: string[] = [];
-    const s2 = new S2({
-      accessToken: "test-token",
-      endpoints: { account: emulator.endpoint, basin: emulator.endpoint, tls: false },
-      retryBackoff: 1,
+    const s2 = fixture.connect({
       maxRetries: 1,
       onRetry: () => {
         thrown.push("retry");
@@ -186,12 +181,21 @@ describe("retry hooks against s2-emulator", () => {
         throw new Error("hook failed");
       },
     });
-    clients.push(s2);
     const stream = s2.basin(await freshBasin(s2)).stream("s");
     await stream.append({ records: records(0, 1) });
-    emulator.faults.add({ rpc: "CheckTail", kind: "status", code: status.UNAVAILABLE, times: 1 });
+    fixture.emulator.faults.add({
+      rpc: "CheckTail",
+      kind: "status",
+      code: status.UNAVAILABLE,
+      times: 1,
+    });
     expect((await stream.checkTail()).nextSeqNum).toBe(1n);
-    emulator.faults.add({ rpc: "CheckTail", kind: "status", code: status.INTERNAL, times: 1 });
+    fixture.emulator.faults.add({
+      rpc: "CheckTail",
+      kind: "status",
+      code: status.INTERNAL,
+      times: 1,
+    });
     await expect(stream.checkTail()).rejects.toSatisfy(
       (e: unknown) => S2Error.is(e) && e.code === status.INTERNAL,
     );

@@ -4,47 +4,18 @@ import {
   type AppendRecord as AppendRecordType,
   appendInputs,
   bodyText,
-  S2,
+  type S2,
   S2Error,
-  type S2Options,
   SeqNumMismatchError,
   Tail,
 } from "@retrykit/s2-client";
-import { type Emulator, startEmulator } from "@retrykit/s2-emulator";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { useEmulator } from "./support/emulator-fixture.js";
 
-let emulator: Emulator;
-const clients: S2[] = [];
+const fixture = useEmulator({ seed: 7 });
 
-beforeAll(async () => {
-  emulator = await startEmulator({ seed: 7 });
-});
-afterAll(async () => {
-  for (const client of clients) await client.close();
-  await emulator.close();
-});
-beforeEach(() => {
-  emulator.faults.clear();
-  emulator.resetCalls();
-});
-
-function connect(options: Partial<S2Options> = {}): S2 {
-  const client = new S2({
-    accessToken: "test-token",
-    endpoints: { account: emulator.endpoint, basin: emulator.endpoint, tls: false },
-    retryBackoff: 1,
-    ...options,
-  });
-  clients.push(client);
-  return client;
-}
-
-let basinCounter = 0;
-async function freshBasin(s2: S2): Promise<string> {
-  const name = `basin-${process.pid}-${basinCounter++}`;
-  await s2.createBasin(name, { createStreamOnAppend: true });
-  return name;
-}
+const connect = fixture.connect;
+const freshBasin = (s2: S2) => fixture.freshBasin(s2, "basin");
 
 describe("s2-client against s2-emulator", () => {
   it("covers every account, basin and stream method", async () => {
@@ -111,30 +82,40 @@ describe("s2-client against s2-emulator", () => {
     const basin = s2.basin(await freshBasin(s2));
     await basin.createStream("s");
     const stream = basin.stream("s");
-    emulator.resetCalls();
-    emulator.faults.add({ rpc: "CheckTail", kind: "status", code: status.UNAVAILABLE, times: 2 });
+    fixture.emulator.resetCalls();
+    fixture.emulator.faults.add({
+      rpc: "CheckTail",
+      kind: "status",
+      code: status.UNAVAILABLE,
+      times: 2,
+    });
     await stream.checkTail();
-    expect(emulator.calls.CheckTail).toBe(3);
-    emulator.faults.add({ rpc: "CheckTail", kind: "status", code: status.UNAVAILABLE });
+    expect(fixture.emulator.calls.CheckTail).toBe(3);
+    fixture.emulator.faults.add({ rpc: "CheckTail", kind: "status", code: status.UNAVAILABLE });
     await expect(stream.checkTail()).rejects.toSatisfy(
       (e: unknown) => S2Error.is(e) && e.code === status.UNAVAILABLE,
     );
-    expect(emulator.calls.CheckTail).toBe(6);
-    emulator.faults.clear();
-    emulator.faults.add({ rpc: "CheckTail", kind: "status", code: status.NOT_FOUND, times: 1 });
+    expect(fixture.emulator.calls.CheckTail).toBe(6);
+    fixture.emulator.faults.clear();
+    fixture.emulator.faults.add({
+      rpc: "CheckTail",
+      kind: "status",
+      code: status.NOT_FOUND,
+      times: 1,
+    });
     await expect(stream.checkTail()).rejects.toSatisfy(
       (e: unknown) => S2Error.is(e) && e.code === status.NOT_FOUND,
     );
-    expect(emulator.calls.CheckTail).toBe(7);
+    expect(fixture.emulator.calls.CheckTail).toBe(7);
   });
 
   it("creates idempotently: a retried create with the same token does not fail with ALREADY_EXISTS", async () => {
     const s2 = connect({ requestTimeout: 150 });
-    emulator.faults.add({ rpc: "CreateBasin", kind: "latency", ms: 400, times: 1 });
+    fixture.emulator.faults.add({ rpc: "CreateBasin", kind: "latency", ms: 400, times: 1 });
     const name = `idem-${process.pid}-basin`;
     const info = await s2.createBasin(name);
     expect(info.name).toBe(name);
-    expect(emulator.calls.CreateBasin).toBeGreaterThanOrEqual(2);
+    expect(fixture.emulator.calls.CreateBasin).toBeGreaterThanOrEqual(2);
   });
 
   it("rejects bad input before any request", async () => {
@@ -150,7 +131,7 @@ describe("s2-client against s2-emulator", () => {
     await expect(stream.read({ seqNum: 0 }, { limit: { count: 1001 } })).rejects.toThrow(
       /limit.count/,
     );
-    expect(Object.values(emulator.calls).reduce((a, b) => a + b, 0)).toBe(0);
+    expect(Object.values(fixture.emulator.calls).reduce((a, b) => a + b, 0)).toBe(0);
   });
 
   it("aborts a call in flight without retrying it", async () => {
@@ -158,14 +139,14 @@ describe("s2-client against s2-emulator", () => {
     const basin = s2.basin(await freshBasin(s2));
     await basin.createStream("s");
     const stream = basin.stream("s");
-    emulator.resetCalls();
-    emulator.faults.add({ rpc: "CheckTail", kind: "latency", ms: 2000 });
+    fixture.emulator.resetCalls();
+    fixture.emulator.faults.add({ rpc: "CheckTail", kind: "latency", ms: 2000 });
     const controller = new AbortController();
     const started = Date.now();
     setTimeout(() => controller.abort(new Error("user gave up")), 100);
     await expect(stream.checkTail({ signal: controller.signal })).rejects.toThrow("user gave up");
     expect(Date.now() - started).toBeLessThan(1500);
-    expect(emulator.calls.CheckTail).toBe(1);
+    expect(fixture.emulator.calls.CheckTail).toBe(1);
   });
 
   it("lands 100,000 records exactly once and in order through faults, with matchSeqNum", async () => {
@@ -175,14 +156,19 @@ describe("s2-client against s2-emulator", () => {
     const records: AppendRecordType[] = Array.from({ length: total }, (_, i) =>
       AppendRecord.make(`record-${i}`),
     );
-    emulator.faults.add({
+    fixture.emulator.faults.add({
       rpc: "AppendSession",
       kind: "status",
       code: status.UNAVAILABLE,
       every: 3,
     });
-    emulator.faults.add({ rpc: "AppendSession", kind: "break", afterMessages: 60, every: 2 });
-    emulator.faults.add({ rpc: "AppendSession", kind: "drop-ack", every: 97 });
+    fixture.emulator.faults.add({
+      rpc: "AppendSession",
+      kind: "break",
+      afterMessages: 60,
+      every: 2,
+    });
+    fixture.emulator.faults.add({ rpc: "AppendSession", kind: "drop-ack", every: 97 });
     let next = 0;
     let mismatches = 0;
     // The exactly-once recipe: one writer, matchSeqNum on every batch; a mismatch after an ambiguous
@@ -203,16 +189,16 @@ describe("s2-client against s2-emulator", () => {
       }
     }
     expect(
-      emulator.faults.injectedByKind.status + emulator.faults.injectedByKind.break,
+      fixture.emulator.faults.injectedByKind.status + fixture.emulator.faults.injectedByKind.break,
     ).toBeGreaterThan(0);
-    expect(emulator.faults.injectedByKind["drop-ack"]).toBeGreaterThan(0);
+    expect(fixture.emulator.faults.injectedByKind["drop-ack"]).toBeGreaterThan(0);
     expect(mismatches).toBeGreaterThanOrEqual(0);
-    emulator.faults.clear();
+    fixture.emulator.faults.clear();
     expect((await stream.checkTail()).nextSeqNum).toBe(BigInt(total));
 
     // And a read session broken every few messages delivers every record exactly once.
-    emulator.faults.add({ rpc: "ReadSession", kind: "break", afterMessages: 7 });
-    emulator.resetCalls();
+    fixture.emulator.faults.add({ rpc: "ReadSession", kind: "break", afterMessages: 7 });
+    fixture.emulator.resetCalls();
     let expected = 0;
     for await (const batch of stream.readSession({ seqNum: 0 }, { limit: { count: total } })) {
       if (batch instanceof Tail) break;
@@ -223,6 +209,6 @@ describe("s2-client against s2-emulator", () => {
       }
     }
     expect(expected).toBe(total);
-    expect(emulator.calls.ReadSession).toBeGreaterThan(1);
+    expect(fixture.emulator.calls.ReadSession).toBeGreaterThan(1);
   }, 60_000);
 });
