@@ -1,6 +1,6 @@
 import { status } from "@grpc/grpc-js";
 import { type AccessTokenScope, BasinState, Operation, StorageClass } from "@retrykit/s2-proto";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { call, codeOf, failure, type Harness, harness, meta, records } from "./helpers.js";
 
 let h: Harness;
@@ -181,9 +181,19 @@ describe("AccountService", () => {
     expect(
       await codeOf(call(account.getBasinConfig, account, { basin: "doomed-basin" }, meta())),
     ).toBe(status.FAILED_PRECONDITION);
-    await new Promise((resolve) => setTimeout(resolve, 400));
-    const after = await call(account.listBasins, account, { prefix: "", startAfter: "" }, meta());
-    expect(after.basins).toEqual([]);
+    // The deletion completes on the emulator's own timer: wait for it, bounded, instead of guessing.
+    await vi.waitFor(
+      async () => {
+        const after = await call(
+          account.listBasins,
+          account,
+          { prefix: "", startAfter: "" },
+          meta(),
+        );
+        expect(after.basins).toEqual([]);
+      },
+      { timeout: 5_000, interval: 20 },
+    );
   });
 });
 
