@@ -19,9 +19,12 @@ export interface RetryEvent {
   elapsed: number;
 }
 
-/** Passed to `onGiveUp` when a call ends with a failure (not on abort). */
+/**
+ * Passed to `onGiveUp` when a call ends without a result: with a failure it will not retry, or
+ * because the caller aborted (`reason: "aborted"`, `error` = `signal.reason`).
+ */
 export interface GiveUpEvent {
-  /** The last attempt made, 1-based. */
+  /** The last attempt made, 1-based (0 when the signal was aborted before the first one). */
   attempt: number;
   /** The error the call rejects with. */
   error: unknown;

@@ -145,9 +145,8 @@ export class CallRun implements AttemptOwner {
     if (signal !== undefined) {
       // An already-aborted signal never fires again: check before listening.
       if (signal.aborted) {
-        this.#stats.cancels++;
         this.#settled = true;
-        this.#reject(signal.reason);
+        this.#cancel(signal.reason);
         return promise;
       }
       // Anonymous arrows created where needed: no per-call closure unless the call needs one.
@@ -297,9 +296,20 @@ export class CallRun implements AttemptOwner {
     this.#token++;
     const reason = (this.#signal as AbortSignal).reason;
     this.#state?.abort(reason);
-    this.#stats.cancels++;
     this.#settle();
+    this.#cancel(reason);
+  }
+
+  /** Ends a settled call with the caller's abort reason, and tells the give-up hook why. */
+  #cancel(reason: unknown): void {
+    this.#stats.cancels++;
     this.#reject(reason);
+    this.#policy.notifyGiveUp({
+      attempt: this.#attempt,
+      error: reason,
+      reason: "aborted",
+      elapsed: this.#elapsed(),
+    });
   }
 
   #onSuccess(value: unknown): void {

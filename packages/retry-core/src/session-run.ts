@@ -87,13 +87,22 @@ export async function* runSession(
     policy.notifyGiveUp({ attempt, error, reason, elapsed: clock.now() - startedAt });
     return error;
   };
+  // The caller's abort ends the session with its reason; the give-up hook is told why.
+  const cancel = (): unknown => {
+    stats.cancels++;
+    const reason = (signal as AbortSignal).reason;
+    policy.notifyGiveUp({
+      attempt,
+      error: reason,
+      reason: "aborted",
+      elapsed: clock.now() - startedAt,
+    });
+    return reason;
+  };
 
   try {
     for (;;) {
-      if (signal?.aborted) {
-        stats.cancels++;
-        throw signal.reason;
-      }
+      if (signal?.aborted) throw cancel();
       const elapsedAtStart = clock.now() - startedAt;
       const deadlineLeft =
         policy.deadline === undefined ? undefined : policy.deadline - elapsedAtStart;
@@ -181,10 +190,7 @@ export async function* runSession(
         if (yielding) throw error;
         state.abort(error);
         await upstream?.close();
-        if (signal?.aborted) {
-          stats.cancels++;
-          throw signal.reason;
-        }
+        if (signal?.aborted) throw cancel();
         stats.errors++;
         if (TimeoutError.is(error) && error.kind === "deadline") {
           throw giveUp(hasLastError ? lastError : error, "deadline");
@@ -205,7 +211,12 @@ export async function* runSession(
         policy.notifyRetry({ attempt, error, delay, elapsed });
         if (delay > 0) {
           zeroDelays = 0;
-          await sleep(delay, { signal, clock, unref: policy.unref });
+          try {
+            await sleep(delay, { signal, clock, unref: policy.unref });
+          } catch (sleepError) {
+            if (signal?.aborted) throw cancel();
+            throw sleepError;
+          }
         } else if (++zeroDelays % ZERO_DELAY_BURST === 0) {
           await new Promise<void>((resolve) => yieldToMacrotasks(resolve));
         }

@@ -295,6 +295,28 @@ describe("abort", () => {
     await clock.advanceAsync(5_000);
     expect(fn).toHaveBeenCalledTimes(1);
   });
+
+  it('reports an abort to onGiveUp with the reason "aborted" and the abort reason as error', async () => {
+    const clock = new ManualClock();
+    const controller = new AbortController();
+    const giveUps: Array<[number, unknown, string]> = [];
+    const backoff = new Backoff({
+      clock,
+      exceptions: [Flaky],
+      pause: 1_000,
+      onGiveUp: (e) => giveUps.push([e.attempt, e.error, e.reason]),
+    });
+    const state = settleState(backoff.executeWith({ signal: controller.signal }, failing(10)));
+    await clock.advanceAsync(10);
+    controller.abort("enough");
+    await clock.advanceAsync(0);
+    expect(state.error).toBe("enough");
+    expect(giveUps).toEqual([[1, "enough", "aborted"]]);
+    expect(backoff.statistics).toMatchObject({ cancels: 1, giveups: 0 });
+
+    await backoff.executeWith({ signal: AbortSignal.abort("before") }, failing(0)).catch(() => {});
+    expect(giveUps.at(-1)).toEqual([0, "before", "aborted"]);
+  });
 });
 
 describe("statistics and hooks", () => {

@@ -213,6 +213,38 @@ describe("Backoff.session", () => {
     expect(backoff.statistics.cancels).toBe(1);
   });
 
+  it("an abort during the pause ends the session with its reason, counted and reported", async () => {
+    const clock = new ManualClock();
+    const controller = new AbortController();
+    const giveUps: string[] = [];
+    let attempts = 0;
+    async function* failingStream() {
+      attempts++;
+      yield* [];
+      throw new Blip("down");
+    }
+    const backoff = new Backoff({
+      clock,
+      exceptions: [Blip],
+      pause: 1_000,
+      onGiveUp: (e) => giveUps.push(`${e.reason}:${String(e.error)}`),
+    });
+    const pending = backoff.session({ signal: controller.signal }, failingStream).next();
+    const outcome = pending.then(
+      () => "resolved",
+      (error: unknown) => error,
+    );
+    await clock.advanceAsync(10);
+    expect(clock.pendingTimers).toBe(1);
+    controller.abort("stop");
+    expect(await outcome).toBe("stop");
+    expect(clock.pendingTimers).toBe(0);
+    await clock.advanceAsync(5_000);
+    expect(attempts).toBe(1);
+    expect(giveUps).toEqual(["aborted:stop"]);
+    expect(backoff.statistics.cancels).toBe(1);
+  });
+
   it("throw() into the session propagates and closes the generator", async () => {
     let finalized = false;
     async function* stream() {
