@@ -6,6 +6,7 @@ import type {
   StopReason,
 } from "./backoff-options.js";
 import { type Clock, systemClock } from "./clock.js";
+import { describeValue } from "./describe-value.js";
 import { TimeoutError } from "./errors.js";
 import { type DelaySequence, type DelayStrategy, MAX_DELAY } from "./strategies/delay-strategy.js";
 
@@ -80,22 +81,17 @@ export interface RetryPolicy {
   notifyGiveUp(event: GiveUpEvent): void;
 }
 
-function describe(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value);
-  if (typeof value === "function") return `function ${value.name || "(anonymous)"}`;
-  if (value === null || typeof value !== "object") return String(value);
-  return Array.isArray(value) ? "an array" : "an object";
-}
-
 /** Validates a duration option: null/undefined = none, else a finite number in [0, 2^31-1]. */
 export function checkDuration(name: string, value: unknown): number | undefined {
   if (value === null || value === undefined) return undefined;
   if (typeof value !== "number") {
-    throw new TypeError(`${name} must be a number of milliseconds or null, got ${describe(value)}`);
+    throw new TypeError(
+      `${name} must be a number of milliseconds or null, got ${describeValue(value)}`,
+    );
   }
   if (!Number.isFinite(value) || value < 0 || value > MAX_DELAY) {
     throw new RangeError(
-      `${name} must be a finite number of milliseconds in [0, ${MAX_DELAY}], got ${describe(value)}`,
+      `${name} must be a finite number of milliseconds in [0, ${MAX_DELAY}], got ${describeValue(value)}`,
     );
   }
   return value;
@@ -104,7 +100,7 @@ export function checkDuration(name: string, value: unknown): number | undefined 
 function checkFunction<F>(name: string, value: unknown): F | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== "function") {
-    throw new TypeError(`${name} must be a function, got ${describe(value)}`);
+    throw new TypeError(`${name} must be a function, got ${describeValue(value)}`);
   }
   return value as F;
 }
@@ -114,10 +110,10 @@ function checkMaxTries(value: unknown): number {
     return Number.POSITIVE_INFINITY;
   }
   if (typeof value !== "number") {
-    throw new TypeError(`maxTries must be an integer >= 1 or null, got ${describe(value)}`);
+    throw new TypeError(`maxTries must be an integer >= 1 or null, got ${describeValue(value)}`);
   }
   if (!Number.isInteger(value) || value < 1) {
-    throw new RangeError(`maxTries must be an integer >= 1 or null, got ${describe(value)}`);
+    throw new RangeError(`maxTries must be an integer >= 1 or null, got ${describeValue(value)}`);
   }
   return value;
 }
@@ -125,12 +121,14 @@ function checkMaxTries(value: unknown): number {
 function checkExceptions(value: unknown): readonly ErrorClass[] {
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) {
-    throw new TypeError(`exceptions must be an array of error classes, got ${describe(value)}`);
+    throw new TypeError(
+      `exceptions must be an array of error classes, got ${describeValue(value)}`,
+    );
   }
   for (let i = 0; i < value.length; i++) {
     if (typeof value[i] !== "function") {
       throw new TypeError(
-        `exceptions[${i}] must be an error class (a constructor), got ${describe(value[i])}`,
+        `exceptions[${i}] must be an error class (a constructor), got ${describeValue(value[i])}`,
       );
     }
   }
@@ -144,7 +142,7 @@ function checkSignal(value: unknown): AbortSignal | undefined {
     typeof (value as AbortSignal).addEventListener !== "function" ||
     typeof (value as AbortSignal).aborted !== "boolean"
   ) {
-    throw new TypeError(`signal must be an AbortSignal, got ${describe(value)}`);
+    throw new TypeError(`signal must be an AbortSignal, got ${describeValue(value)}`);
   }
   return value as AbortSignal;
 }
@@ -159,7 +157,7 @@ function checkClock(value: unknown): Clock {
     typeof clock.clearTimeout !== "function"
   ) {
     throw new TypeError(
-      `clock must have now(), setTimeout() and clearTimeout() methods, got ${describe(value)}`,
+      `clock must have now(), setTimeout() and clearTimeout() methods, got ${describeValue(value)}`,
     );
   }
   return clock;
@@ -188,7 +186,7 @@ function checkPause(value: unknown): DelaySequence | DelayStrategy {
     return value as DelayStrategy;
   }
   throw new TypeError(
-    `pause must be a number of milliseconds, a delay strategy or null, got ${describe(value)}`,
+    `pause must be a number of milliseconds, a delay strategy or null, got ${describeValue(value)}`,
   );
 }
 
@@ -196,7 +194,7 @@ function checkPause(value: unknown): DelaySequence | DelayStrategy {
 function clampDelay(delay: number, error: unknown): number {
   if (delay > 0) return Math.min(delay, MAX_DELAY);
   if (delay <= 0) return 0;
-  throw new RangeError(`the pause strategy returned ${describe(delay)}`, { cause: error });
+  throw new RangeError(`the pause strategy returned ${describeValue(delay)}`, { cause: error });
 }
 
 function ignoreFailure(): void {}
@@ -248,7 +246,7 @@ class CompiledPolicy implements RetryPolicy {
     this.signal = checkSignal(options.signal);
     this.clock = checkClock(options.clock);
     if (options.unref !== undefined && typeof options.unref !== "boolean") {
-      throw new TypeError(`unref must be a boolean, got ${describe(options.unref)}`);
+      throw new TypeError(`unref must be a boolean, got ${describeValue(options.unref)}`);
     }
     this.unref = options.unref === true;
     this.timed =
@@ -331,10 +329,10 @@ class CompiledPolicy implements RetryPolicy {
  */
 export function compilePolicy(options: BackoffOptions = {}): RetryPolicy {
   if (typeof options !== "object" || options === null) {
-    throw new TypeError(`options must be an object, got ${describe(options)}`);
+    throw new TypeError(`options must be an object, got ${describeValue(options)}`);
   }
   return new CompiledPolicy(options);
 }
 
 /** @internal For error messages elsewhere in the package. */
-export { describe as describeValue };
+export { describeValue };

@@ -1,3 +1,4 @@
+import { asyncIteratorOf } from "./async-iterator-of.js";
 import { meteredBytes } from "./metered-bytes.js";
 import type { AppendInput, AppendRecord, U64 } from "./records.js";
 import {
@@ -112,10 +113,7 @@ async function* batches(
   source: AsyncIterable<AppendRecord> | Iterable<AppendRecord>,
   settings: Settings,
 ): AsyncGenerator<AppendInput, void, undefined> {
-  const iterator =
-    Symbol.asyncIterator in source
-      ? (source as AsyncIterable<AppendRecord>)[Symbol.asyncIterator]()
-      : toAsync((source as Iterable<AppendRecord>)[Symbol.iterator]());
+  const iterator = asyncIteratorOf(source);
   let nextSeqNum = settings.matchSeqNum;
   let batch: AppendRecord[] = [];
   let batchBytes = 0;
@@ -187,17 +185,5 @@ async function* batches(
       const closing = pending ? pending.then(() => iterator.return?.()) : iterator.return?.();
       Promise.resolve(closing).catch(() => {});
     }
-  }
-}
-
-async function* toAsync<T>(iterator: Iterator<T>): AsyncGenerator<T, void, undefined> {
-  try {
-    while (true) {
-      const step = iterator.next();
-      if (step.done) return;
-      yield step.value;
-    }
-  } finally {
-    iterator.return?.();
   }
 }

@@ -6,6 +6,7 @@ import type {
   ReadResponse,
   ReadSessionRequest,
 } from "@retrykit/s2-proto";
+import { asyncIteratorOf } from "./async-iterator-of.js";
 import type { ResolvedConfig } from "./config.js";
 import { S2Error } from "./errors.js";
 import type {
@@ -152,10 +153,7 @@ export class Stream {
         `inputs must be an iterable or async iterable of append inputs, got ${show(inputs)}`,
       );
     }
-    const iterator =
-      Symbol.asyncIterator in inputs
-        ? inputs[Symbol.asyncIterator]()
-        : fromSync(inputs[Symbol.iterator]());
+    const iterator = asyncIteratorOf(inputs);
     const state = new AppendSessionState(
       this.name,
       iterator,
@@ -302,16 +300,4 @@ function readParameters(start: ReadStart, options: ReadOptions, unary: boolean) 
   if (limit !== undefined) parameters.limit = limit;
   if (options.until !== undefined) parameters.until = toU64(options.until, "until");
   return parameters;
-}
-
-async function* fromSync<T>(iterator: Iterator<T>): AsyncGenerator<T, void, undefined> {
-  try {
-    while (true) {
-      const step = iterator.next();
-      if (step.done) return;
-      yield step.value;
-    }
-  } finally {
-    iterator.return?.();
-  }
 }

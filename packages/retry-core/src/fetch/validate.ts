@@ -1,23 +1,13 @@
+import { describeValue } from "../describe-value.js";
 import { MAX_DELAY } from "../strategies/delay-strategy.js";
 
 export { MAX_DELAY };
-
-function describe(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value);
-  if (typeof value === "function") return "a function";
-  if (typeof value === "bigint") return `${value}n`;
-  try {
-    return String(value);
-  } catch {
-    return Object.prototype.toString.call(value);
-  }
-}
 
 /** A duration option in ms: a finite number in [0, 2^31-1]. */
 export function checkDuration(name: string, value: unknown): number {
   if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || value > MAX_DELAY) {
     throw new RangeError(
-      `${name} must be a number of milliseconds in [0, ${MAX_DELAY}], got ${describe(value)}`,
+      `${name} must be a number of milliseconds in [0, ${MAX_DELAY}], got ${describeValue(value)}`,
     );
   }
   return value;
@@ -26,7 +16,7 @@ export function checkDuration(name: string, value: unknown): number {
 /** A finite number strictly greater than zero. */
 export function checkPositive(name: string, value: unknown): number {
   if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
-    throw new RangeError(`${name} must be a finite number > 0, got ${describe(value)}`);
+    throw new RangeError(`${name} must be a finite number > 0, got ${describeValue(value)}`);
   }
   return value;
 }
@@ -34,21 +24,21 @@ export function checkPositive(name: string, value: unknown): number {
 /** An integer >= 1. */
 export function checkCount(name: string, value: unknown): number {
   if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
-    throw new RangeError(`${name} must be an integer >= 1, got ${describe(value)}`);
+    throw new RangeError(`${name} must be an integer >= 1, got ${describeValue(value)}`);
   }
   return value;
 }
 
 export function checkFunction<F>(name: string, value: unknown): F {
   if (typeof value !== "function") {
-    throw new TypeError(`${name} must be a function, got ${describe(value)}`);
+    throw new TypeError(`${name} must be a function, got ${describeValue(value)}`);
   }
   return value as F;
 }
 
 export function checkBoolean(name: string, value: unknown): boolean {
   if (typeof value !== "boolean") {
-    throw new TypeError(`${name} must be a boolean, got ${describe(value)}`);
+    throw new TypeError(`${name} must be a boolean, got ${describeValue(value)}`);
   }
   return value;
 }
@@ -60,7 +50,9 @@ export function checkIterable<T>(name: string, value: unknown): T[] {
     typeof value !== "object" ||
     typeof (value as Iterable<T>)[Symbol.iterator] !== "function"
   ) {
-    throw new TypeError(`${name} must be an iterable (an array or a Set), got ${describe(value)}`);
+    throw new TypeError(
+      `${name} must be an iterable (an array or a Set), got ${describeValue(value)}`,
+    );
   }
   return [...(value as Iterable<T>)];
 }
@@ -68,7 +60,7 @@ export function checkIterable<T>(name: string, value: unknown): T[] {
 export function checkStatus(name: string, value: unknown): number {
   if (typeof value !== "number" || !Number.isInteger(value) || value < 100 || value > 599) {
     throw new RangeError(
-      `${name} must hold HTTP status codes (integers in [100, 599]), got ${describe(value)}`,
+      `${name} must hold HTTP status codes (integers in [100, 599]), got ${describeValue(value)}`,
     );
   }
   return value;
@@ -79,9 +71,9 @@ const METHOD_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 export function checkMethod(name: string, value: unknown): string {
   if (typeof value !== "string" || !METHOD_TOKEN.test(value)) {
-    throw new TypeError(`${name} must hold HTTP method names, got ${describe(value)}`);
+    throw new TypeError(`${name} must hold HTTP method names, got ${describeValue(value)}`);
   }
   return value.toUpperCase();
 }
 
-export { describe as describeValue };
+export { describeValue };

@@ -2,6 +2,7 @@ import type { Clock } from "../clock.js";
 import type { RetryDecorator } from "../decorators/retry-decorator.js";
 import { describeValue } from "../policy.js";
 import type { RandomSource } from "../strategies/random-source.js";
+import { requireFactor } from "../strategies/validate.js";
 import { Context } from "./context.js";
 import type { RetryLogger } from "./logger.js";
 import { Retry, type RetryExceptions, type SyncRetryDecorator } from "./retry.js";
@@ -38,6 +39,7 @@ export interface RetryOptions {
   blockingSleep?: (ms: number) => void;
 }
 
+/** An optional finite number of at least `least`; `fallback` when absent. */
 function checkNumber(
   where: string,
   name: string,
@@ -45,16 +47,7 @@ function checkNumber(
   fallback: number,
   least: number,
 ): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number") {
-    throw new TypeError(`${where}: "${name}" must be a number, got ${describeValue(value)}`);
-  }
-  if (!Number.isFinite(value) || value < least) {
-    throw new RangeError(
-      `${where}: "${name}" must be a finite number >= ${least}, got ${describeValue(value)}`,
-    );
-  }
-  return value;
+  return value === undefined ? fallback : requireFactor(where, name, value, least);
 }
 
 /** `delay * backoff + jitter`, the classic `retry` update, as an `updateDelay` function. */

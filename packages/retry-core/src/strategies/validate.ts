@@ -1,13 +1,7 @@
+import { describeValue } from "../describe-value.js";
 import type { RandomSource } from "./random-source.js";
 
-/** Renders a bad option value for an error message without throwing on exotic inputs. */
-export function describeValue(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value);
-  if (typeof value === "function") return "a function";
-  if (typeof value === "object" && value !== null)
-    return Array.isArray(value) ? "an array" : "an object";
-  return String(value);
-}
+export { describeValue };
 
 /** Throws a TypeError unless `options` is a plain options object. */
 export function requireOptions(where: string, options: unknown): void {
