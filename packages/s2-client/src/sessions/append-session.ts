@@ -55,8 +55,9 @@ export class AppendSessionState {
 
 /**
  * One attempt of an append session: opens the bidirectional call, resends the unacknowledged
- * batches, then pumps new inputs while fewer than `maxInflightBytes` are unacknowledged, and yields
- * one output per acknowledged batch, checking that each acknowledges as many records as were sent.
+ * batches, then pumps new inputs while the unacknowledged batches, the next one included, hold at
+ * most `maxInflightBytes`, and yields one output per acknowledged batch, checking that each
+ * acknowledges as many records as were sent.
  * While batches are in flight, an acknowledgement must come within `ackTimeout` ms of the previous
  * one (or of the first write): a server that stops acknowledging fails the attempt with a retryable
  * `DEADLINE_EXCEEDED` instead of holding the session forever.
@@ -132,12 +133,24 @@ export async function* appendSessionAttempt(
       const step = await state.pending;
       // An attempt that ended meanwhile leaves the pulled input to the next one.
       if (stopped || id !== state.attempts) return;
-      state.pending = undefined;
       if (step.done) {
+        state.pending = undefined;
         state.inputsDone = true;
         break;
       }
       const bytes = validateAppendInput(step.value, "inputs[]");
+      // The bound holds for what is in flight, this batch included; a batch alone always goes
+      // (one is at most 1 MiB, and the bound at least that). Until it is sent, the input stays
+      // pending, so an attempt that ends while it waits leaves it to the next.
+      while (
+        !stopped &&
+        state.unacked.length > 0 &&
+        state.inflightBytes + bytes > state.maxInflightBytes
+      ) {
+        await sleep();
+      }
+      if (stopped || id !== state.attempts) return;
+      state.pending = undefined;
       const message = appendInputToWire(state.stream, step.value);
       state.unacked.push({ message, records: step.value.records.length, bytes });
       state.inflightBytes += bytes;

@@ -1,0 +1,99 @@
+import { EventEmitter } from "node:events";
+import { Metadata } from "@grpc/grpc-js";
+import type {
+  AppendSessionRequest,
+  AppendSessionResponse,
+  StreamServiceClient,
+} from "@retrykit/s2-proto";
+import { describe, expect, it } from "vitest";
+import type { AppendInput } from "../src/index.js";
+import { AppendSessionState, appendSessionAttempt } from "../src/sessions/append-session.js";
+
+/** A bidirectional call whose acknowledgements the test sends by hand. */
+class FakeCall extends EventEmitter {
+  readonly written: AppendSessionRequest[] = [];
+  readonly writableNeedDrain = false;
+  #queue: AppendSessionResponse[] = [];
+  #wake: (() => void) | undefined;
+  #done = false;
+
+  write(message: AppendSessionRequest): boolean {
+    this.written.push(message);
+    return true;
+  }
+  end(): void {}
+  cancel(): void {
+    this.#done = true;
+    this.#wake?.();
+  }
+  ack(records: number): void {
+    const start = BigInt(this.#acked);
+    this.#acked += records;
+    this.#queue.push({
+      output: {
+        startSeqNum: start,
+        endSeqNum: BigInt(this.#acked),
+        nextSeqNum: BigInt(this.#acked),
+        startTimestamp: 0n,
+        endTimestamp: 0n,
+        lastTimestamp: 0n,
+      },
+    });
+    this.#wake?.();
+  }
+  #acked = 0;
+  async *[Symbol.asyncIterator](): AsyncGenerator<AppendSessionResponse> {
+    for (;;) {
+      const next = this.#queue.shift();
+      if (next !== undefined) {
+        yield next;
+        continue;
+      }
+      if (this.#done) return;
+      await new Promise<void>((resolve) => (this.#wake = resolve));
+    }
+  }
+}
+
+const settle = async () => {
+  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+};
+
+describe("append session backpressure", () => {
+  it("never has more than maxInflightBytes unacknowledged, the next batch included", async () => {
+    const call = new FakeCall();
+    const client = { appendSession: () => call } as unknown as StreamServiceClient;
+    // Three batches of one record each of 600,000 metered bytes: two never fit within 1 MiB.
+    const batch = (): AppendInput => ({ records: [{ body: new Uint8Array(600_000 - 8) }] });
+    const inputs = [batch(), batch(), batch()][Symbol.iterator]();
+    const state = new AppendSessionState(
+      "s",
+      {
+        next: async () => inputs.next(),
+      } as AsyncIterator<AppendInput>,
+      1024 * 1024,
+      60_000,
+    );
+    const session = appendSessionAttempt(client, new Metadata(), state);
+    const outputs: bigint[] = [];
+    const consumed = (async () => {
+      for await (const output of session) outputs.push(output.endSeqNum);
+    })();
+
+    await settle();
+    expect(call.written).toHaveLength(1);
+    expect(state.inflightBytes).toBe(600_000);
+
+    call.ack(1);
+    await settle();
+    expect(call.written).toHaveLength(2);
+    expect(state.inflightBytes).toBe(600_000);
+
+    call.ack(1);
+    await settle();
+    expect(call.written).toHaveLength(3);
+    call.ack(1);
+    await consumed;
+    expect(outputs).toEqual([1n, 2n, 3n]);
+  });
+});
