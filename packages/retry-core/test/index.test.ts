@@ -1,6 +1,60 @@
 import * as core from "@retrykit/retry-core";
-import { expect, test } from "vitest";
+import * as fetchLayer from "@retrykit/retry-core/fetch";
+import { describe, expect, it } from "vitest";
 
-test("the package resolves through the source condition", () => {
-  expect(typeof core).toBe("object");
+// The curated public surface: a new export is a decision, and an internal one leaking out (the
+// engine's run loops, validation helpers) is a bug. Both show up here.
+describe("public API", () => {
+  it("the main entry point exports exactly the documented values", () => {
+    expect(Object.keys(core).sort()).toEqual([
+      "Backoff",
+      "Context",
+      "MAX_DELAY",
+      "ManualClock",
+      "Retry",
+      "TimeoutError",
+      "aioretry",
+      "asyncBackoff",
+      "asyncRetry",
+      "blockingSleep",
+      "compilePolicy",
+      "constant",
+      "currentAttempt",
+      "decorrelatedJitter",
+      "equalJitter",
+      "exponential",
+      "fibonacci",
+      "fullJitter",
+      "linear",
+      "list",
+      "proportionalJitter",
+      "random",
+      "retry",
+      "retryWith",
+      "seededRandom",
+      "silentLogger",
+      "sleep",
+      "systemClock",
+    ]);
+  });
+
+  it("the fetch layer is a separate entry point", () => {
+    expect(Object.keys(fetchLayer).sort()).toEqual([
+      "DEFAULT_EXCEPTIONS",
+      "DEFAULT_STATUSES",
+      "ExponentialRetry",
+      "FibonacciRetry",
+      "HttpStatusError",
+      "IDEMPOTENT_METHODS",
+      "JitterRetry",
+      "ListRetry",
+      "RandomRetry",
+      "RetryClient",
+      "RetryOptionsBase",
+      "parseHttpDate",
+      "parseRetryAfter",
+      "parseRetryAfterMs",
+    ]);
+    expect("RetryClient" in core).toBe(false);
+  });
 });
