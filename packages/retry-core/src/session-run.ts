@@ -2,7 +2,7 @@ import { type AttemptOwner, AttemptState, enterAttempt, leaveAttempt } from "./a
 import type { BackoffStatistics, ResumeState, StopReason } from "./backoff-options.js";
 import { unrefTimer, yieldToMacrotasks } from "./clock.js";
 import { TimeoutError } from "./errors.js";
-import type { RetryPolicy } from "./policy.js";
+import { describeValue, type RetryPolicy } from "./policy.js";
 import { sleep } from "./sleep.js";
 import type { DelaySequence } from "./strategies/delay-strategy.js";
 
@@ -182,7 +182,14 @@ export async function* runSession(
           delivered++;
           lastItem = result.value;
           yielding = true;
-          yield result.value;
+          // While the consumer holds the item, an abort must still end the attempt and close its
+          // generator at once: the consumer may never call next() or return() again.
+          const held = signal === undefined ? undefined : abandonOnAbort(signal, state, upstream);
+          try {
+            yield result.value;
+          } finally {
+            if (held !== undefined) (signal as AbortSignal).removeEventListener("abort", held);
+          }
           yielding = false;
         }
       } catch (error) {
@@ -205,6 +212,26 @@ export async function* runSession(
         if (sequence === undefined) sequence = policy.delaySequence();
         const delay = policy.nextDelay(sequence, attempt, error, elapsed);
         if (delay === undefined) throw giveUp(error, "deadline");
+        if (delivered > 0 && resume !== undefined) {
+          // Asked before the pause: a broken hook ends the session now, not after a wasted wait,
+          // and its failure is never mistaken for an attempt's (and retried).
+          let next: unknown;
+          try {
+            next = resume({ args, lastItem, delivered });
+          } catch (resumeError) {
+            throw giveUp(resumeError, "giveup");
+          }
+          if (!Array.isArray(next)) {
+            throw giveUp(
+              new TypeError(
+                `resume must return an array of arguments, got ${describeValue(next)}`,
+                { cause: error },
+              ),
+              "giveup",
+            );
+          }
+          callArgs = next;
+        }
         hasLastError = true;
         lastError = error;
         stats.retries++;
@@ -220,9 +247,6 @@ export async function* runSession(
         } else if (++zeroDelays % ZERO_DELAY_BURST === 0) {
           await new Promise<void>((resolve) => yieldToMacrotasks(resolve));
         }
-        if (delivered > 0 && resume !== undefined) {
-          callArgs = resume({ args, lastItem, delivered });
-        }
       }
     }
   } finally {
@@ -231,6 +255,21 @@ export async function* runSession(
     }
     await upstream?.close();
   }
+}
+
+/**
+ * Listens for an abort while the consumer holds an item: the attempt's signal aborts and its
+ * generator (suspended at its `yield`, so not busy) is closed. Returns the listener to remove.
+ */
+function abandonOnAbort(signal: AbortSignal, state: AttemptState, upstream: Upstream): () => void {
+  const listener = (): void => {
+    state.abort(signal.reason);
+    upstream.close().then(undefined, ignore);
+  };
+  // Aborted between the read and the yield: no event will come, so act now.
+  if (signal.aborted) listener();
+  else signal.addEventListener("abort", listener, { once: true });
+  return listener;
 }
 
 /**

@@ -245,6 +245,84 @@ describe("Backoff.session", () => {
     expect(backoff.statistics.cancels).toBe(1);
   });
 
+  it("the signal closes the generator at once while the consumer holds an item", async () => {
+    const controller = new AbortController();
+    let finalized = false;
+    let attemptSignal: AbortSignal | undefined;
+    async function* endless() {
+      attemptSignal = currentAttempt()!.signal;
+      try {
+        for (let n = 0; ; n++) yield n;
+      } finally {
+        finalized = true;
+      }
+    }
+    const backoff = new Backoff({ retryIf: () => true });
+    const iterator = backoff.session({ signal: controller.signal }, endless);
+    expect(await iterator.next()).toEqual({ value: 0, done: false });
+    // The consumer is busy with item 0 and has not called next() again.
+    controller.abort("stop");
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(attemptSignal?.aborted).toBe(true);
+    expect(finalized).toBe(true);
+    await expect(iterator.next()).rejects.toBe("stop");
+    expect(backoff.statistics.cancels).toBe(1);
+  });
+
+  it("a resume hook that returns no array ends the session with a TypeError, unretried", async () => {
+    const giveUps: string[] = [];
+    let opened = 0;
+    async function* stream(from: number) {
+      opened++;
+      yield from;
+      throw new Blip("down");
+    }
+    const backoff = new Backoff({
+      exceptions: [Blip],
+      maxTries: 5,
+      resume: () => undefined as unknown as unknown[],
+      onGiveUp: (e) => giveUps.push(e.reason),
+    });
+    const seen: unknown[] = [];
+    const failure = await (async () => {
+      for await (const item of backoff.session({}, stream, 1)) {
+        seen.push(item);
+        if (seen.length > 10) break; // bounds the run if the hook's result were used as it is
+      }
+    })().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(TypeError);
+    expect(String(failure)).toMatch(/resume must return an array of arguments, got undefined/);
+    expect((failure as Error).cause).toBeInstanceOf(Blip);
+    expect(seen).toEqual([1]);
+    expect(opened).toBe(1);
+    expect(giveUps).toEqual(["giveup"]);
+    expect(backoff.statistics).toMatchObject({ attempts: 1, retries: 0, giveups: 1 });
+  });
+
+  it("a resume hook that throws ends the session with its error, reported to onGiveUp", async () => {
+    const giveUps: unknown[] = [];
+    const broken = new Error("resume failed");
+    async function* stream() {
+      yield 1;
+      throw new Blip("down");
+    }
+    const backoff = new Backoff({
+      exceptions: [Blip],
+      resume: () => {
+        throw broken;
+      },
+      onGiveUp: (e) => giveUps.push(e.error),
+    });
+    const iterator = backoff.session({}, stream);
+    expect(await iterator.next()).toEqual({ value: 1, done: false });
+    await expect(iterator.next()).rejects.toBe(broken);
+    expect(giveUps).toEqual([broken]);
+    expect(backoff.statistics.giveups).toBe(1);
+  });
+
   it("throw() into the session propagates and closes the generator", async () => {
     let finalized = false;
     async function* stream() {
