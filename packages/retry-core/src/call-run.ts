@@ -335,16 +335,18 @@ export class CallRun implements AttemptOwner {
     try {
       const reason = policy.stopReason(error, attempt, elapsed);
       if (reason !== undefined) {
-        this.#giveUp(error, reason, elapsed);
+        if (!this.#settled) this.#giveUp(error, reason, elapsed);
         return;
       }
       if (this.#sequence === undefined) this.#sequence = policy.delaySequence();
       delay = policy.nextDelay(this.#sequence, attempt, error, elapsed);
     } catch (hookError) {
       // A throwing giveup/retryIf/retryAfter or strategy ends the call with its own error.
-      this.#giveUp(hookError, "giveup", elapsed);
+      if (!this.#settled) this.#giveUp(hookError, "giveup", elapsed);
       return;
     }
+    // One of those hooks aborted the call's signal: the call has already ended as aborted.
+    if (this.#settled) return;
     if (delay === undefined) {
       this.#giveUp(error, "deadline", elapsed);
       return;

@@ -319,6 +319,44 @@ describe("abort", () => {
   });
 });
 
+describe("abort from a decision hook", () => {
+  it("a giveup hook that aborts the call's signal ends it once, as aborted", async () => {
+    const controller = new AbortController();
+    const giveUps: string[] = [];
+    const backoff = new Backoff({
+      exceptions: [Flaky],
+      giveup: () => {
+        controller.abort("stop");
+        return true;
+      },
+      onGiveUp: (e) => giveUps.push(e.reason),
+    });
+    await expect(backoff.executeWith({ signal: controller.signal }, failing(1))).rejects.toBe(
+      "stop",
+    );
+    expect(giveUps).toEqual(["aborted"]);
+    expect(backoff.statistics).toMatchObject({ cancels: 1, giveups: 0, retries: 0 });
+  });
+
+  it("a retryAfter hook that aborts the call's signal ends it once, with no retry", async () => {
+    const controller = new AbortController();
+    const calls = failing(1);
+    const events: string[] = [];
+    const backoff = new Backoff({
+      exceptions: [Flaky],
+      retryAfter: () => {
+        controller.abort("stop");
+        return 0;
+      },
+      onRetry: () => events.push("retry"),
+      onGiveUp: (e) => events.push(e.reason),
+    });
+    await expect(backoff.executeWith({ signal: controller.signal }, calls)).rejects.toBe("stop");
+    expect(events).toEqual(["aborted"]);
+    expect(backoff.statistics).toMatchObject({ attempts: 1, cancels: 1, retries: 0 });
+  });
+});
+
 describe("statistics and hooks", () => {
   it("counts attempts, errors, retries, done and giveups", async () => {
     const events: unknown[] = [];
