@@ -34,7 +34,7 @@ export interface S2Options {
   readonly retryBackoff?: Pause;
   /** Most metered bytes of unacknowledged appends an append session keeps in flight (≥ 1 MiB). @default 10485760 */
   readonly maxInflightBytes?: number;
-  /** A read session that receives neither records nor a heartbeat for this long reconnects. @default 20000 */
+  /** A read session that receives neither records nor a heartbeat for this long reconnects (not one with `heartbeats: false`). @default 20000 */
   readonly readSessionIdleTimeout?: number;
   /** Extra grpc-js channel options (retries stay off whatever is given here). */
   readonly channelOptions?: ChannelOptions;

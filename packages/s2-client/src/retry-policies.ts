@@ -14,6 +14,7 @@ export class RetryPolicies {
   readonly #config: ResolvedConfig;
   readonly #unary = new Map<Rpc, Backoff | null>();
   #readSession: Backoff | undefined;
+  #quietReadSession: Backoff | null | undefined;
 
   constructor(config: ResolvedConfig) {
     this.#config = config;
@@ -39,8 +40,17 @@ export class RetryPolicies {
     return this.#build("AppendSession", {}, nothingInFlight);
   }
 
-  /** The Backoff of read sessions: no attempt timeout, but an idle timeout (heartbeats keep it quiet). */
-  forReadSession(): Backoff {
+  /**
+   * The Backoff of read sessions: no attempt timeout, but with `heartbeats` an idle timeout (the
+   * heartbeats keep it quiet). Without heartbeats a stream with no new records is silent, and
+   * silence proves nothing: an idle timeout would only reconnect until the retries ran out.
+   */
+  forReadSession(heartbeats: boolean): Backoff | null {
+    if (!heartbeats) {
+      if (this.#quietReadSession === undefined)
+        this.#quietReadSession = this.#build("ReadSession", {});
+      return this.#quietReadSession;
+    }
     this.#readSession ??= this.#build("ReadSession", {
       idleTimeout: this.#config.readSessionIdleTimeout,
     }) as Backoff;

@@ -54,7 +54,10 @@ export interface ReadOptions extends CallOptions {
 
 /** Options of {@link Stream.readSession}. */
 export interface ReadSessionOptions extends ReadOptions {
-  /** Ask the server for heartbeats, so that a silent connection is noticed. @default true */
+  /**
+   * Ask the server for heartbeats, so that a silent connection is noticed. Without them a quiet
+   * stream cannot be told from a dead connection, so no idle timeout applies. @default true
+   */
   readonly heartbeats?: boolean;
 }
 
@@ -254,10 +257,14 @@ export class Stream {
     }
   }
 
-  @retryWith((self: Stream) => self.#policies.forReadSession(), {
-    signal: (_self, [args]: [ReadSessionArgs]) => args.signal,
-    resume: resumeReadSession,
-  })
+  @retryWith(
+    (self: Stream, [args]: [ReadSessionArgs]) =>
+      self.#policies.forReadSession(args.request.heartbeats),
+    {
+      signal: (_self, [args]: [ReadSessionArgs]) => args.signal,
+      resume: resumeReadSession,
+    },
+  )
   async *#readSessionAttempts(args: ReadSessionArgs): AsyncGenerator<ReadItem, void, undefined> {
     yield* readSessionAttempt(this.#connection.stream, this.#connection.metadata, args);
   }
