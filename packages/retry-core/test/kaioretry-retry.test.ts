@@ -147,6 +147,36 @@ describe("Retry on synchronous functions", () => {
   });
 });
 
+describe("Retry statistics", () => {
+  it("synchronous calls count in the engine's statistics, as asynchronous ones do", () => {
+    const { blockingSleep } = recorder();
+    const r = Retry(Flaky, new Context({ tries: 3, delay: 5, blockingSleep }));
+    expect(r(failing(2).fn)()).toBe("ok");
+    expect(() => r(failing(5).fn)()).toThrow(Flaky);
+    expect(() => r(failing(5, () => new Fatal("no")).fn)()).toThrow(Fatal);
+    expect(r.backoff.statistics).toMatchObject({
+      attempts: 3 + 3 + 1,
+      done: 1,
+      errors: 2 + 3 + 1,
+      retries: 2 + 2,
+      giveups: 2,
+      cancels: 0,
+    });
+  });
+
+  it("a plain function handed to the engine on its first try is counted once", async () => {
+    const r = Retry(Flaky, new Context({ tries: 3 }));
+    let calls = 0;
+    const wrapped = r(() => {
+      calls++;
+      return calls < 2 ? Promise.reject(new Flaky("later")) : Promise.resolve("ok");
+    });
+    await expect(wrapped()).resolves.toBe("ok");
+    expect(calls).toBe(2);
+    expect(r.backoff.statistics).toMatchObject({ attempts: 2, done: 1, errors: 1, retries: 1 });
+  });
+});
+
 describe("Retry on asynchronous functions (through the engine)", () => {
   it("picks the async path for an async function and waits through the clock", async () => {
     const clock = new ManualClock();

@@ -1,5 +1,5 @@
 import { Backoff, callThrough, sessionThrough } from "../backoff.js";
-import type { BackoffOptions } from "../backoff-options.js";
+import type { BackoffOptions, BackoffStatistics } from "../backoff-options.js";
 import type { Retried } from "../call-run.js";
 import {
   createRetryDecorator,
@@ -139,6 +139,8 @@ export function Retry(
     clock: ctx.clock,
   });
   const policy = backoff.policy;
+  // The live counters behind the read-only view: synchronous calls count there as async ones do.
+  const stats = backoff.statistics as BackoffStatistics;
   const sleepFor = ctx.blockingSleep;
 
   const viaEngine = (thisArg: unknown, fn: Retried, args: unknown[]): Promise<unknown> =>
@@ -148,32 +150,24 @@ export function Retry(
   // Runner.call is typed as returning a promise because the engine's decorators always do; the
   // adapter passes whatever it returns through unchanged, which lets the sync runners return values.
   const syncCall = (thisArg: unknown, fn: Retried, args: unknown[]) =>
-    runSyncRetryLoop(policy, sleepFor, thisArg, fn as SyncRetried, args) as Promise<unknown>;
+    runSyncRetryLoop(policy, stats, sleepFor, thisArg, fn as SyncRetried, args) as Promise<unknown>;
   const autoCall = (thisArg: unknown, fn: Retried, args: unknown[]): Promise<unknown> => {
     if (isAsyncFunction(fn)) return viaEngine(thisArg, fn, args);
-    return runSyncRetryLoop(
-      policy,
-      sleepFor,
-      thisArg,
-      fn as SyncRetried,
-      args,
-      (first, attempt) => {
-        // The first try answered with a promise: it is an async function in all but name. Let the
-        // engine own the call from here, starting from that promise as its attempt 1.
-        if (attempt !== 1) return first;
-        let pending: PromiseLike<unknown> | undefined = first;
-        return viaEngine(
-          thisArg,
-          function continued(this: unknown, ...rest: unknown[]) {
-            if (pending === undefined) return fn.apply(this, rest);
-            const result = pending;
-            pending = undefined;
-            return result;
-          },
-          args,
-        );
-      },
-    ) as Promise<unknown>;
+    return runSyncRetryLoop(policy, stats, sleepFor, thisArg, fn as SyncRetried, args, (first) => {
+      // The first try answered with a promise: it is an async function in all but name. Let the
+      // engine own the call from here, starting from that promise as its attempt 1.
+      let pending: PromiseLike<unknown> | undefined = first;
+      return viaEngine(
+        thisArg,
+        function continued(this: unknown, ...rest: unknown[]) {
+          if (pending === undefined) return fn.apply(this, rest);
+          const result = pending;
+          pending = undefined;
+          return result;
+        },
+        args,
+      );
+    }) as Promise<unknown>;
   };
 
   const auto = createRetryDecorator("Retry", { call: autoCall, stream }) as unknown as Retrier;

@@ -1,13 +1,14 @@
+import type { BackoffStatistics, StopReason } from "../backoff-options.js";
 import type { RetryPolicy } from "../policy.js";
 
 /** A function retried synchronously, as the loop sees it. @internal */
 export type SyncRetried = (this: unknown, ...args: unknown[]) => unknown;
 
 /**
- * What to do when an attempt returns a thenable: `undefined` (return it as the result) or a
- * function that takes over, given the thenable and the attempt number. @internal
+ * What to do when the first attempt returns a thenable: a function that takes the call over from
+ * it (and counts it in the statistics). Without one, a thenable is a result like any other. @internal
  */
-export type ThenableHandoff = (thenable: PromiseLike<unknown>, attempt: number) => unknown;
+export type ThenableHandoff = (thenable: PromiseLike<unknown>) => unknown;
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
@@ -22,11 +23,13 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
  * package has besides the engine's; every decision in it (what is retryable, when to stop, how long
  * to wait) is the compiled policy's, exactly as the engine asks it.
  *
+ * @param stats the statistics of the Backoff whose policy this is: sync calls count there too.
  * @param sleepFor blocks the thread for a non-zero pause.
  * @internal
  */
 export function runSyncRetryLoop(
   policy: RetryPolicy,
+  stats: BackoffStatistics,
   sleepFor: (ms: number) => void,
   thisArg: unknown,
   fn: SyncRetried,
@@ -35,29 +38,54 @@ export function runSyncRetryLoop(
 ): unknown {
   // The clock is read only when a deadline needs it, as on the engine's fast path.
   const clock = policy.clock;
-  const startedAt = policy.deadline === undefined ? 0 : clock.now();
+  // As in the engine, a call is timed from its start when it has a deadline, else from its first
+  // failure: a call that succeeds at once reads no clock.
+  let startedAt = policy.deadline === undefined ? Number.NaN : clock.now();
+  const settle = (): void => {
+    if (!Number.isNaN(startedAt)) stats.totalTime += clock.now() - startedAt;
+  };
   let sequence: ReturnType<RetryPolicy["delaySequence"]> | undefined;
   for (let attempt = 1; ; attempt++) {
     let result: unknown;
     try {
       result = fn.apply(thisArg, args);
     } catch (error) {
+      stats.attempts++;
+      stats.errors++;
+      if (Number.isNaN(startedAt)) startedAt = clock.now();
       const elapsed = policy.deadline === undefined ? 0 : clock.now() - startedAt;
-      const reason = policy.stopReason(error, attempt, elapsed);
+      let reason: StopReason | undefined;
+      let delay: number | undefined;
+      try {
+        reason = policy.stopReason(error, attempt, elapsed);
+        if (reason === undefined) {
+          sequence ??= policy.delaySequence();
+          delay = policy.nextDelay(sequence, attempt, error, elapsed);
+          if (delay === undefined) reason = "deadline";
+        }
+      } catch (hookError) {
+        // As in the engine: a throwing giveup/retryIf/retryAfter or strategy ends the call.
+        stats.giveups++;
+        settle();
+        policy.notifyGiveUp({ attempt, error: hookError, reason: "giveup", elapsed });
+        throw hookError;
+      }
       if (reason !== undefined) {
+        stats.giveups++;
+        settle();
         policy.notifyGiveUp({ attempt, error, reason, elapsed });
         throw error;
       }
-      sequence ??= policy.delaySequence();
-      const delay = policy.nextDelay(sequence, attempt, error, elapsed);
-      if (delay === undefined) {
-        policy.notifyGiveUp({ attempt, error, reason: "deadline", elapsed });
-        throw error;
-      }
-      policy.notifyRetry({ attempt, error, delay, elapsed });
-      if (delay > 0) sleepFor(delay);
+      stats.retries++;
+      policy.notifyRetry({ attempt, error, delay: delay as number, elapsed });
+      if ((delay as number) > 0) sleepFor(delay as number);
       continue;
     }
-    return handoff !== undefined && isThenable(result) ? handoff(result, attempt) : result;
+    // The engine takes over a call whose first try answered with a promise, and counts it.
+    if (handoff !== undefined && attempt === 1 && isThenable(result)) return handoff(result);
+    stats.attempts++;
+    stats.done++;
+    settle();
+    return result;
   }
 }
