@@ -65,7 +65,9 @@ export interface BackoffOptions {
   giveup?: (error: unknown) => boolean;
   /**
    * A server hint, in ms, that replaces the pause after this error (return `undefined` for none).
-   * Negative or `NaN` hints are ignored; the pause is clamped to the time left before the deadline.
+   * Negative or `NaN` hints are ignored; larger ones are capped at 2^31-1 ms. With a deadline, a
+   * hint that would reach it is not waited out: the call gives up at once with the error
+   * (reason `"deadline"`), as for any pause.
    */
   retryAfter?: (error: unknown) => number | undefined;
   /** Cancels every call made through this Backoff (a call's own signal, if given, replaces it). */
