@@ -1,3 +1,5 @@
+import { toU64, validateFencingToken } from "./validate.js";
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -50,6 +52,7 @@ export const AppendRecord = Object.freeze({
    * `token` (UTF-8, at most 36 bytes). An empty token clears the fence.
    */
   fence(token: string): AppendRecord {
+    validateFencingToken(token, "token");
     return commandRecord("fence", encoder.encode(token));
   },
 
@@ -57,8 +60,10 @@ export const AppendRecord = Object.freeze({
    * A `trim` command record: records before `seqNum` become eligible for deletion.
    */
   trim(seqNum: U64): AppendRecord {
+    // Checked first: DataView would silently wrap a negative or oversized value.
+    const value = toU64(seqNum, "seqNum");
     const body = new Uint8Array(8);
-    new DataView(body.buffer).setBigUint64(0, BigInt(seqNum));
+    new DataView(body.buffer).setBigUint64(0, value);
     return commandRecord("trim", body);
   },
 });

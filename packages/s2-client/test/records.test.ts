@@ -16,6 +16,18 @@ describe("records", () => {
     expect(isCommandRecord(record)).toBe(false);
   });
 
+  it("rejects a bad fencing token or trim point when the command record is made", () => {
+    expect(() => AppendRecord.fence("x".repeat(37))).toThrow(RangeError);
+    expect(() => AppendRecord.fence("x".repeat(37))).toThrow(/token/);
+    expect(() => AppendRecord.fence("é".repeat(19))).toThrow(RangeError); // 38 UTF-8 bytes
+    expect(AppendRecord.fence("x".repeat(36)).body.length).toBe(36);
+    expect(() => AppendRecord.fence(7 as unknown as string)).toThrow(TypeError);
+    expect(() => AppendRecord.trim(-1n)).toThrow(/seqNum/);
+    expect(() => AppendRecord.trim(2n ** 64n)).toThrow(RangeError);
+    expect(() => AppendRecord.trim(1.5)).toThrow(/seqNum/);
+    expect(() => AppendRecord.trim("5" as unknown as number)).toThrow(TypeError);
+  });
+
   it("encodes fence and trim command records", () => {
     const fence = AppendRecord.fence("owner-1");
     expect(isCommandRecord(fence)).toBe(true);
