@@ -159,10 +159,13 @@ function checkedRecordBytes(record: unknown, parameter: string, index: number): 
           `${recordName(parameter, index)}.headers[${i}] must be a [Uint8Array, Uint8Array] pair, got ${show(header)}`,
         );
       }
-      if (header[0].length === 0 && headers.length !== 1) {
-        throw new RangeError(
-          `${recordName(parameter, index)}.headers[${i}] has an empty name, allowed only as the sole header of a command record`,
-        );
+      if (header[0].length === 0) {
+        if (headers.length !== 1) {
+          throw new RangeError(
+            `${recordName(parameter, index)}.headers[${i}] has an empty name, allowed only as the sole header of a command record`,
+          );
+        }
+        checkCommandRecord(header[1], body, recordName(parameter, index));
       }
       size += 2 + header[0].length + header[1].length;
     }
@@ -174,6 +177,39 @@ function checkedRecordBytes(record: unknown, parameter: string, index: number): 
     );
   }
   return size;
+}
+
+const FENCE = encoder.encode("fence");
+const TRIM = encoder.encode("trim");
+const sameBytes = (a: Uint8Array, b: Uint8Array) =>
+  a.length === b.length && a.every((byte, i) => byte === b[i]);
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * Checks a command record (its sole header has an empty name) as the server would: the command is
+ * `fence` (body: a UTF-8 fencing token of at most 36 bytes) or `trim` (body: an 8-byte sequence
+ * number).
+ */
+function checkCommandRecord(command: Uint8Array, body: Uint8Array, name: string): void {
+  if (sameBytes(command, FENCE)) {
+    let token: string;
+    try {
+      token = utf8.decode(body);
+    } catch (error) {
+      throw new RangeError(`${name}.body of a fence command must be UTF-8`, { cause: error });
+    }
+    validateFencingToken(token, `${name}.body`);
+  } else if (sameBytes(command, TRIM)) {
+    if (body.length !== 8) {
+      throw new RangeError(
+        `${name}.body of a trim command must be 8 bytes (a sequence number), got ${body.length}`,
+      );
+    }
+  } else {
+    throw new RangeError(
+      `${name} is a command record (sole header with an empty name) with an unknown command: its value must be "fence" or "trim", got ${show(new TextDecoder().decode(command))}`,
+    );
+  }
 }
 
 /**

@@ -66,6 +66,26 @@ describe("validation", () => {
         ],
       }),
     ).toThrow(/empty name/);
+    // A sole empty-named header makes a command record, which must be a valid fence or trim.
+    const command = (value: string, body: string | Uint8Array) =>
+      AppendRecord.make(body, { headers: [["", value]] });
+    expect(() => validateAppendInput({ records: [command("drop", "")] })).toThrow(
+      /records\[0\].*unknown command.*"drop"/,
+    );
+    expect(() => validateAppendInput({ records: [command("trim", "1234")] })).toThrow(
+      /records\[0\]\.body of a trim command must be 8 bytes/,
+    );
+    expect(() => validateAppendInput({ records: [command("fence", "x".repeat(37))] })).toThrow(
+      /records\[0\]\.body must be at most 36/,
+    );
+    expect(() =>
+      validateAppendInput({ records: [command("fence", new Uint8Array([0xff]))] }),
+    ).toThrow(/fence command must be UTF-8/);
+    expect(
+      validateAppendInput({
+        records: [command("fence", "x".repeat(36)), command("trim", new Uint8Array(8))],
+      }),
+    ).toBeGreaterThan(0);
     expect(() => validateAppendInput({ records: [{ body: "text" }] })).toThrow(
       /body must be a Uint8Array/,
     );
