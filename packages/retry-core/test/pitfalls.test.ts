@@ -2,6 +2,7 @@
 import { getEventListeners } from "node:events";
 import {
   Backoff,
+  type BackoffOptions,
   type Clock,
   currentAttempt,
   MAX_DELAY,
@@ -207,32 +208,13 @@ describe("unref is explicit (node-retry #26, undici #5675)", () => {
 });
 
 describe("delay overflow and NaN (koii-node #8, cockatiel #86)", () => {
-  it("clamps delays beyond 2^31-1 ms", async () => {
+  it.each<[string, Partial<BackoffOptions>]>([
+    ["a pause beyond 2^31-1 ms", { pause: { begin: () => ({ next: () => 1e15 }) } }],
+    ["an Infinity retryAfter hint", { retryAfter: () => Number.POSITIVE_INFINITY }],
+  ])("clamps %s to 2^31-1 ms", async (_, options) => {
     const clock = new SpyClock();
     const controller = new AbortController();
-    const call = new Backoff({
-      clock,
-      exceptions: [Flaky],
-      pause: { begin: () => ({ next: () => 1e15 }) },
-      signal: controller.signal,
-    })
-      .execute(async () => Promise.reject(new Flaky()))
-      .catch(() => {});
-    await clock.advanceAsync(0);
-    expect(clock.delays).toEqual([MAX_DELAY]);
-    controller.abort();
-    await call;
-  });
-
-  it("clamps an Infinity retryAfter hint", async () => {
-    const clock = new SpyClock();
-    const controller = new AbortController();
-    const call = new Backoff({
-      clock,
-      exceptions: [Flaky],
-      retryAfter: () => Number.POSITIVE_INFINITY,
-      signal: controller.signal,
-    })
+    const call = new Backoff({ clock, exceptions: [Flaky], signal: controller.signal, ...options })
       .execute(async () => Promise.reject(new Flaky()))
       .catch(() => {});
     await clock.advanceAsync(0);
