@@ -1,5 +1,5 @@
 import { type Metadata, type ServiceError, status } from "@grpc/grpc-js";
-import { isRetryableCode, retryAfterFrom } from "./retry-table.js";
+import { connectionFailureOf, isRetryableCode, retryAfterFrom } from "./retry-table.js";
 
 const BRAND = Symbol.for("@retrykit/s2-client/S2Error");
 
@@ -133,6 +133,8 @@ function fromServiceError(error: ServiceError): S2Error {
   }
   return new S2Error(message, {
     code: error.code,
+    // A stream that grpc-js saw reset or refused is retryable whatever code it was given.
+    retryable: isRetryableCode(error.code) || connectionFailureOf(error) !== undefined,
     retryAfterMs: retryAfterFrom(firstValue(error.metadata, "retry-after-ms")),
     cause: error,
   });

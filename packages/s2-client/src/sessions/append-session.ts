@@ -73,6 +73,8 @@ export async function* appendSessionAttempt(
   const attempt = currentAttempt();
   const signal = attempt?.signal ?? state.signal;
   if (signal?.aborted) throw signal.reason;
+  // Everything was acknowledged before the last attempt failed: there is nothing to send.
+  if (state.inputsDone && state.unacked.length === 0) return;
   const id = ++state.attempts;
   const call = client.appendSession(metadata.clone());
   let stopped = false;
@@ -164,13 +166,15 @@ export async function* appendSessionAttempt(
     stop();
   });
 
+  // Set once every batch is acknowledged: the call was half-closed and only its status is awaited.
+  let complete = false;
+  let closeTimer: ReturnType<typeof setTimeout> | undefined;
   try {
-    if (state.inputsDone && state.unacked.length === 0) return;
     for await (const response of call as AsyncIterable<{
       output?: Parameters<typeof appendOutputFromWire>[0];
     }>) {
       const head = state.unacked[0];
-      if (head === undefined) {
+      if (head === undefined || complete) {
         throw new S2Error("append session acknowledged a batch that was not sent", {
           code: status.INTERNAL,
           retryable: false,
@@ -195,8 +199,15 @@ export async function* appendSessionAttempt(
       yield output;
       delivering = false;
       arm();
-      if (state.inputsDone && state.unacked.length === 0) return;
+      if (state.inputsDone && state.unacked.length === 0 && !complete) {
+        // The pump half-closed the call when the inputs ended. Cancelling it now would reset the
+        // stream (RST_STREAM), and a server that sees many resets drops the whole connection with
+        // every call on it: read on to the server's status instead, cancelling only if it is late.
+        complete = true;
+        closeTimer = setTimeout(stop, state.ackTimeout);
+      }
     }
+    if (complete) return;
     if (ackTimedOut !== undefined) throw ackTimedOut;
     if (pumpError !== undefined) throw pumpError;
     if (signal?.aborted) throw signal.reason;
@@ -204,13 +215,22 @@ export async function* appendSessionAttempt(
       code: status.UNAVAILABLE,
     });
   } catch (error) {
+    // Every batch is acknowledged: a failure or a late status after that changes nothing.
+    if (complete) return;
     if (ackTimedOut !== undefined) throw ackTimedOut;
     if (pumpError !== undefined) throw pumpError;
     if (signal?.aborted) throw signal.reason;
     throw S2Error.from(error);
   } finally {
     disarm();
+    if (closeTimer !== undefined) clearTimeout(closeTimer);
     signal?.removeEventListener("abort", stop);
-    if (!stopped) stop();
+    if (!stopped && !complete && state.inputsDone && state.unacked.length === 0 && !pumpError) {
+      // The caller stopped reading after the last acknowledgement: the call is half-closed and
+      // owes only its status, so let it finish on its own (cancelled if the status is late).
+      const timer = setTimeout(() => call.cancel(), state.ackTimeout);
+      call.once("status", () => clearTimeout(timer));
+      call.on("error", () => {});
+    } else if (!stopped && !complete) stop();
   }
 }
