@@ -368,6 +368,24 @@ describe("s2 errors", () => {
     }
   });
 
+  it.each([
+    ["a non-ASCII character", "SECRÉT-TOKÉN-xyz"],
+    ["a control character", "SECRET-\u0001-TOKEN-xyz"],
+  ])(
+    "refuses a token with %s as a usage error (status 2) without printing it",
+    async (_what, token) => {
+      for (const result of [
+        await s2(["basins", "list"], { token }),
+        await s2(["basins", "list", "--access-token", token], { token: null }),
+      ]) {
+        expect(result.code).toBe(2);
+        expect(result.stderr).toMatch(/accessToken must contain only visible ASCII/);
+        expect(result.stderr + result.stdout).not.toContain(token);
+        expect(result.stderr + result.stdout).not.toContain("SECR");
+      }
+    },
+  );
+
   it("takes the endpoint from --endpoint and --plaintext over the environment", async () => {
     const result = await s2(
       ["tail", BASIN, "lines", "--endpoint", emulator.endpoint, "--plaintext"],
