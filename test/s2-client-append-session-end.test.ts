@@ -1,4 +1,4 @@
-import { AppendRecord } from "@retrykit/s2-client";
+import { type AppendInput, AppendRecord } from "@retrykit/s2-client";
 import { describe, expect, it } from "vitest";
 import { useEmulator } from "./support/emulator-fixture.js";
 
@@ -35,4 +35,27 @@ describe("short append sessions against s2-emulator", () => {
     expect(failures.map(String).slice(0, 3)).toEqual([]);
     expect((await stream.checkTail()).nextSeqNum).toBe(BigInt(sessions + 1));
   }, 120_000);
+});
+
+describe("an append session whose input turns invalid", () => {
+  it("delivers the acknowledgements of the batches sent before it, then throws", async () => {
+    const s2 = fixture.connect();
+    const stream = s2.basin(await fixture.freshBasin(s2, "invalid-input")).stream("events");
+    async function* inputs(): AsyncGenerator<AppendInput> {
+      yield { records: [AppendRecord.make("a"), AppendRecord.make("b")] };
+      yield { records: [AppendRecord.make("c")] };
+      yield { records: [] }; // no records: refused before sending
+    }
+    const acks: bigint[] = [];
+    let thrown: unknown;
+    try {
+      for await (const ack of stream.appendSession(inputs())) acks.push(ack.endSeqNum);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(acks).toEqual([2n, 3n]);
+    expect(thrown).toBeInstanceOf(RangeError);
+    expect((thrown as Error).message).toMatch(/inputs\[\]/);
+    expect((await stream.checkTail()).nextSeqNum).toBe(3n);
+  });
 });
