@@ -336,6 +336,10 @@ describe("s2 errors", () => {
     [["streams", "config", "set", BASIN, "lines"], /nothing to change/],
     [["basins", "create", "Not_A_Basin"], /invalid argument: .*basin name/],
     [["streams", "create", BASIN, "x", "--storage-class", "fast"], /--storage-class must be/],
+    [
+      ["tokens", "issue", "expired-token", "--expires-at", "2001-01-01T00:00:00Z"],
+      /--expires-at must be in the future, got "2001-01-01T00:00:00Z"/,
+    ],
   ])("%j is a usage error (status 2)", async (args, message) => {
     const result = await s2(args);
     expect(result.code).toBe(2);

@@ -145,8 +145,12 @@ export interface CallOptions {
  * The `signal` of a method's trailing `CallOptions` argument: how the retry decorators find the
  * caller's AbortSignal. @internal
  */
-export const signalOf = (args: readonly unknown[]): AbortSignal | undefined =>
-  (args[args.length - 1] as CallOptions | undefined)?.signal;
+export const signalOf = (args: readonly unknown[]): AbortSignal | undefined => {
+  const signal = (args[args.length - 1] as CallOptions | null | undefined)?.signal;
+  // Anything else is refused by the method itself (a TypeError naming `signal`, before anything
+  // is sent); handed to the retry engine, it would fail there with a less helpful message.
+  return signal instanceof AbortSignal ? signal : undefined;
+};
 
 type Invoke<Res> = (
   metadata: Metadata,
