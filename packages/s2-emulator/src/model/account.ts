@@ -190,7 +190,10 @@ export class Account {
     const stream = new Stream(randomUUID(), name, this.now(), normalizeStreamConfig(config));
     basin.streams.set(name, stream);
     beforePersist?.(stream);
-    await this.persist();
+    // The stream is visible at once: appends that find it now must wait for this write.
+    const written = this.persist();
+    stream.namedBy(written, () => this.persist());
+    await written;
     return stream;
   }
 

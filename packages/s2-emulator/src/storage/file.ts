@@ -105,6 +105,8 @@ export class FileStorage implements Storage {
     if (handle === undefined) {
       handle = await open(this.#logPath(streamId), "a");
       this.#handles.set(streamId, handle);
+      // A new log's directory entry must be durable too, or its synced frames have no name.
+      await syncDirectory(join(this.#dir, STREAMS_DIR));
     }
     return handle;
   }
@@ -125,12 +127,16 @@ export class FileStorage implements Storage {
     }
     await rename(temporary, path);
     // The rename itself becomes durable once the directory is flushed.
-    const dir = await open(this.#dir, "r");
-    try {
-      await dir.sync();
-    } finally {
-      await dir.close();
-    }
+    await syncDirectory(this.#dir);
+  }
+}
+
+async function syncDirectory(path: string): Promise<void> {
+  const dir = await open(path, "r");
+  try {
+    await dir.sync();
+  } finally {
+    await dir.close();
   }
 }
 
