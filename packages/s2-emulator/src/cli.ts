@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { startEmulator } from "./server.js";
+import { describeDamage, LogDamageError } from "./storage/log-damage-error.js";
 import type { TlsOptions } from "./tls.js";
 
 const HELP = `Usage: s2-emulator [options]
@@ -9,6 +10,8 @@ A local S2-compatible gRPC server (s2.v1alpha).
 Options:
   --port <n>               TCP port on 127.0.0.1 (0 = any free port)      [default: 4243]
   --data-dir <dir>         durable storage directory (default: in memory)
+  --repair                 cut a log damaged before its last frame at the damage (and say
+                           what was dropped) instead of refusing to start
   --tls-cert <file>        TLS certificate chain (PEM); needs --tls-key
   --tls-key <file>         TLS private key (PEM)
   --tls-self-signed        generate a certificate for localhost, 127.0.0.1 and *.<suffix>;
@@ -45,6 +48,7 @@ async function main(argv: string[]): Promise<void> {
     options: {
       port: { type: "string" },
       "data-dir": { type: "string" },
+      repair: { type: "boolean" },
       "tls-cert": { type: "string" },
       "tls-key": { type: "string" },
       "tls-self-signed": { type: "boolean" },
@@ -72,6 +76,7 @@ async function main(argv: string[]): Promise<void> {
   const emulator = await startEmulator({
     port: integer("port", values.port) ?? 4243,
     dataDir: values["data-dir"],
+    repair: values.repair ?? false,
     tls,
     rootToken: values["root-token"],
     basinHostSuffix: values["basin-host-suffix"],
@@ -85,6 +90,9 @@ async function main(argv: string[]): Promise<void> {
   }
   if (emulator.recoveredTruncatedBytes > 0) {
     process.stdout.write(`recovery: dropped ${emulator.recoveredTruncatedBytes} torn bytes\n`);
+  }
+  for (const log of emulator.repairs) {
+    process.stdout.write(`recovery: repaired ${describeDamage(log)}, all dropped\n`);
   }
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
@@ -109,5 +117,6 @@ async function main(argv: string[]): Promise<void> {
 
 main(process.argv.slice(2)).catch((error: unknown) => {
   process.stderr.write(`s2-emulator: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(2);
+  // A damaged data directory is not a usage error.
+  process.exit(error instanceof LogDamageError ? 1 : 2);
 });

@@ -36,4 +36,6 @@ export {
 export { type CallCounts, RPC_NAMES, type RpcName } from "./rpc-names.js";
 // Starting and stopping.
 export { type Emulator, type EmulatorOptions, startEmulator } from "./server.js";
+// Recovery of a data directory.
+export { type DamagedLog, LogDamageError } from "./storage/log-damage-error.js";
 export type { TlsOptions } from "./tls.js";

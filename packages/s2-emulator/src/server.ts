@@ -29,6 +29,7 @@ import * as basinRpcs from "./services/basin.js";
 import type { SessionBreak } from "./services/stream.js";
 import * as streamRpcs from "./services/stream.js";
 import { FileStorage } from "./storage/file.js";
+import type { DamagedLog } from "./storage/log-damage-error.js";
 import { MemoryStorage } from "./storage/memory.js";
 import type { Storage } from "./storage/storage.js";
 import { loadTls, type TlsOptions } from "./tls.js";
@@ -41,6 +42,12 @@ export interface EmulatorOptions {
   readonly host?: string | undefined;
   /** Directory for durable storage; without it, everything stays in memory. */
   readonly dataDir?: string | undefined;
+  /**
+   * With `dataDir`: cut a log damaged before its last frame at the damage, dropping what follows
+   * (reported in {@link Emulator.repairs}). Without it, such damage makes `startEmulator` reject
+   * with a {@link LogDamageError} naming the file and byte offset. @default false
+   */
+  readonly repair?: boolean | undefined;
   /** TLS; plaintext without it. */
   readonly tls?: TlsOptions | undefined;
   /** Fault rules (objects or `--fault` strings) active from the start. */
@@ -75,8 +82,10 @@ export interface Emulator {
   readonly caCertificatePem: string | undefined;
   /** File holding the generated self-signed certificate, with `tls: { selfSigned: true }`. */
   readonly caCertificatePath: string | undefined;
-  /** Bytes of torn or corrupt log tails dropped when the data directory was opened. */
+  /** Bytes of torn last frames (a crash in the middle of a write) dropped on opening. */
   readonly recoveredTruncatedBytes: number;
+  /** Logs damaged before their last frame that `repair` cut at the damage, with what was lost. */
+  readonly repairs: readonly DamagedLog[];
   /** Zeroes {@link Emulator.calls}. */
   resetCalls(): void;
   /** Ends every open call (sessions get UNAVAILABLE), stops the server and closes files. */
@@ -107,6 +116,9 @@ function validateOptions(options: EmulatorOptions): void {
   if (seed !== undefined && !Number.isInteger(seed)) {
     throw new RangeError(`seed must be an integer, got ${seed}`);
   }
+  if (options.repair !== undefined && typeof options.repair !== "boolean") {
+    throw new TypeError(`repair must be a boolean, got ${JSON.stringify(options.repair)}`);
+  }
   if (options.rootToken !== undefined && options.rootToken === "") {
     throw new RangeError("rootToken must not be empty");
   }
@@ -133,9 +145,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   for (const rule of options.faults ?? []) faults.add(rule);
   const basinHostSuffix = options.basinHostSuffix ?? "b.localhost";
   const storage: Storage =
-    options.dataDir === undefined ? new MemoryStorage() : new FileStorage(options.dataDir);
+    options.dataDir === undefined
+      ? new MemoryStorage()
+      : new FileStorage(options.dataDir, { repair: options.repair });
   const account = new Account(storage, options.now ?? Date.now, options.deletionDelay ?? 0);
-  const { truncatedBytes } = await account.load();
+  const { truncatedBytes, repairs } = await account.load();
   const core: EmulatorCore = {
     account,
     faults,
@@ -205,6 +219,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     caCertificatePem: tls?.caCertificatePem,
     caCertificatePath: tls?.caCertificatePath,
     recoveredTruncatedBytes: truncatedBytes,
+    repairs,
     resetCalls() {
       for (const name of RPC_NAMES) core.calls[name] = 0;
     },
