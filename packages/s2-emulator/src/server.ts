@@ -21,6 +21,7 @@ import { authenticate } from "./auth.js";
 import type { CallContext, EmulatorCore } from "./context.js";
 import { EmulatorError, toEmulatorError } from "./emulator-error.js";
 import { type CallFaultPlan, type FaultRule, Faults, seededRandom } from "./faults.js";
+import { rejectingMalformed, wellFormed, wellFormedEach } from "./malformed-request.js";
 import { messagesOf } from "./message-queue.js";
 import { Account } from "./model/account.js";
 import { type CallCounts, emptyCallCounts, RPC_NAMES, type RpcName } from "./rpc-names.js";
@@ -175,7 +176,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     "grpc.max_receive_message_length": 16 * 1024 * 1024,
     "grpc.max_send_message_length": 16 * 1024 * 1024,
   });
-  server.addService(AccountServiceService, {
+  server.addService(rejectingMalformed(AccountServiceService), {
     listBasins: unary(core, "ListBasins", accountRpcs.listBasins),
     createBasin: unary(core, "CreateBasin", accountRpcs.createBasin),
     deleteBasin: unary(core, "DeleteBasin", accountRpcs.deleteBasin),
@@ -185,14 +186,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     revokeAccessToken: unary(core, "RevokeAccessToken", accountRpcs.revokeAccessToken),
     listAccessTokens: unary(core, "ListAccessTokens", accountRpcs.listAccessTokens),
   });
-  server.addService(BasinServiceService, {
+  server.addService(rejectingMalformed(BasinServiceService), {
     listStreams: unary(core, "ListStreams", basinRpcs.listStreams),
     createStream: unary(core, "CreateStream", basinRpcs.createStream),
     deleteStream: unary(core, "DeleteStream", basinRpcs.deleteStream),
     getStreamConfig: unary(core, "GetStreamConfig", basinRpcs.getStreamConfig),
     reconfigureStream: unary(core, "ReconfigureStream", basinRpcs.reconfigureStreamRpc),
   });
-  server.addService(StreamServiceService, {
+  server.addService(rejectingMalformed(StreamServiceService), {
     checkTail: unary(core, "CheckTail", streamRpcs.checkTail),
     append: unary(core, "Append", streamRpcs.append),
     read: unary(core, "Read", streamRpcs.read),
@@ -334,7 +335,7 @@ function unary<Req, Res>(
   return (call, callback) => {
     const { controller, plan } = open(core, rpc, call);
     begin(core, rpc, call, controller, plan)
-      .then((context) => handler(context, call.request))
+      .then((context) => handler(context, wellFormed(call.request)))
       .then(
         (response) => callback(null, response),
         (error: unknown) => callback(toEmulatorError(error).toServiceError()),
@@ -392,7 +393,7 @@ function readSessionHandler(
       .then((context) =>
         streamRpcs.readSession(
           context,
-          call.request,
+          wellFormed(call.request),
           sinkOf(call, controller.signal),
           sessionBreak(plan),
         ),
@@ -414,7 +415,7 @@ function appendSessionHandler(
       .then((context) =>
         streamRpcs.appendSession(
           context,
-          messagesOf<AppendSessionRequest>(call),
+          wellFormedEach(messagesOf<AppendSessionRequest>(call)),
           sinkOf(call, controller.signal),
           sessionBreak(plan),
         ),
