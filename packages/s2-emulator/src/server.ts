@@ -295,6 +295,11 @@ async function begin(
     await sleep(plan.latency, undefined, { signal: controller.signal }).catch(() => {});
   }
   if (controller.signal.aborted) throw abortReason(controller);
+  if (plan.reset) {
+    // grpc-js gives a handler no hold on its connection: the reset shows as UNAVAILABLE.
+    plan.wasReset();
+    throw new EmulatorError(status.UNAVAILABLE, "injected fault: connection reset");
+  }
   const fail = plan.fail;
   if (fail !== undefined) {
     plan.failed();

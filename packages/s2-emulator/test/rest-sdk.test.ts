@@ -320,6 +320,54 @@ describe("official SDK: retries through injected faults", () => {
   });
 });
 
+describe("official SDK: connection resets and reconnect advice", () => {
+  it("retries a unary call whose connection was reset", async () => {
+    await basinWithStream("reset-basin");
+    emulator.faults.add("Append:reset:times=1");
+    const events = stream("reset-basin", "events");
+    const ack = await events.append(AppendInput.create([AppendRecord.string({ body: "x" })]));
+    expect(ack.end.seqNum).toBe(1);
+    expect(emulator.calls.Append).toBe(2);
+    expect(emulator.faults.injectedByKind.reset).toBe(1);
+  });
+
+  it("moves an append session to a new one when the server advises it", async () => {
+    await basinWithStream("advice-basin");
+    emulator.faults.add("AppendSession:reconnect-after=2:times=1");
+    const events = stream("advice-basin", "events");
+    const session = await events.appendSession();
+    const acks = [];
+    // Batch by batch, so that work remains to be moved once the advice (on the 3rd ack) arrives.
+    for (let index = 0; index < 6; index++) {
+      const ticket = await session.submit(
+        AppendInput.create([AppendRecord.string({ body: `${index}` })]),
+      );
+      acks.push(await ticket.ack());
+    }
+    await session.close();
+    expect(acks.map((ack) => ack.start.seqNum)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(emulator.faults.injectedByKind.reconnect).toBe(1);
+    // The SDK finished the advised session and carried on over a second one.
+    expect(emulator.calls.AppendSession).toBe(2);
+    expect((await events.checkTail()).tail.seqNum).toBe(6);
+  });
+
+  it("a reset over gRPC is an UNAVAILABLE call", async () => {
+    await basinWithStream("grpc-reset-basin");
+    emulator.faults.add("CheckTail:reset:times=1");
+    const grpc = new StreamServiceClient(emulator.endpoint, credentials.createInsecure());
+    try {
+      const error = await rejection(
+        call(grpc.checkTail, grpc, { stream: "events" }, meta("grpc-reset-basin")),
+      );
+      expect((error as { code: number }).code).toBe(14);
+      expect(emulator.faults.injectedByKind.reset).toBe(1);
+    } finally {
+      grpc.close();
+    }
+  });
+});
+
 describe("one model, two APIs", () => {
   it("a record appended over gRPC is read by the SDK over REST, and the other way round", async () => {
     await basinWithStream("cross-basin");

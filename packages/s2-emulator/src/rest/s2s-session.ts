@@ -39,6 +39,14 @@ interface Session {
   readonly stream: string;
 }
 
+/** Whether the next regular frame (after `sent` of them) carries the reconnect-advised flag. */
+function advise(call: RestCall, sent: number): boolean {
+  const after = call.plan?.reconnectAfter;
+  if (after === undefined || sent < after) return false;
+  call.plan?.advisedReconnect();
+  return true;
+}
+
 function compressionOf(request: HttpRequest): S2sCompression {
   return negotiateS2sCompression(headerOf(request.headers, "accept-encoding"));
 }
@@ -84,7 +92,10 @@ export async function appendSession(session: Session): Promise<void> {
         if (signal.aborted) return;
         await writeChunk(
           response,
-          encodeS2sMessage(v1.AppendAck.encode(ack).finish(), { compression }),
+          encodeS2sMessage(v1.AppendAck.encode(ack).finish(), {
+            compression,
+            reconnectAdvised: advise(call, acknowledged),
+          }),
           signal,
         );
         acknowledged++;
@@ -119,7 +130,11 @@ export async function readSessionS2s(session: Session, params: ReadParams): Prom
   try {
     if (breakFault?.afterMessages === 0) throw cut(call);
     for await (const batch of readSession(context, stream, params, start)) {
-      await writeChunk(response, encodeS2sMessage(batchToProto(batch), { compression }), signal);
+      const frame = encodeS2sMessage(batchToProto(batch), {
+        compression,
+        reconnectAdvised: advise(call, sent),
+      });
+      await writeChunk(response, frame, signal);
       sent++;
       if (breakFault !== undefined && sent >= breakFault.afterMessages) throw cut(call);
     }
