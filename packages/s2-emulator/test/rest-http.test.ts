@@ -1,3 +1,4 @@
+import * as http from "node:http";
 import * as http2 from "node:http2";
 import {
   AppendAck,
@@ -268,7 +269,69 @@ describe("HTTP/1.1 JSON", () => {
   });
 });
 
+describe("addressing, headers and long polls", () => {
+  it("takes the basin from the host <basin>.<suffix> when s2-basin is absent", async () => {
+    const body = await new Promise<string>((resolve, reject) => {
+      const request = http.request(
+        `${base}/v1/streams`,
+        { headers: { host: `${BASIN}.b.localhost` } },
+        (response) => {
+          let text = "";
+          response.on("data", (chunk: Buffer) => (text += chunk.toString()));
+          response.on("end", () => resolve(text));
+        },
+      );
+      request.on("error", reject);
+      request.end();
+    });
+    expect(JSON.parse(body).streams.map((stream: { name: string }) => stream.name)).toEqual(["s"]);
+  });
+
+  it("rejects bad header values with bad_header", async () => {
+    await expectError(
+      await rest("/streams", {
+        method: "POST",
+        body: { stream: "t" },
+        headers: { "s2-request-token": "x".repeat(37) },
+      }),
+      400,
+      "bad_header",
+    );
+    await expectError(
+      await rest("/streams/s/records?seq_num=0", {
+        headers: { accept: "text/event-stream", "last-event-id": "nope" },
+      }),
+      400,
+      "bad_header",
+    );
+    expect((await (await rest("/streams")).json()).streams).toHaveLength(1);
+  });
+
+  it("long-polls a unary read at the tail with wait", async () => {
+    const reading = rest("/streams/s/records?seq_num=0&wait=20");
+    await rest("/streams/s/records", { method: "POST", body: { records: [{ body: "late" }] } });
+    const batch = await (await reading).json();
+    expect(batch.records.map((record: { body: string }) => record.body)).toEqual(["late"]);
+  });
+});
+
 describe("SSE reads", () => {
+  it("sends a ping with the tail once caught up", async () => {
+    const response = await rest("/streams/s/records?seq_num=0", {
+      headers: { accept: "text/event-stream" },
+    });
+    const reader = response.body!.getReader();
+    let text = "";
+    while (!text.includes("\n\n")) {
+      const { value } = await reader.read();
+      text += new TextDecoder().decode(value);
+    }
+    await reader.cancel();
+    expect(text).toMatch(
+      /^event: ping\ndata: \{"timestamp":\d+,"tail":\{"seq_num":0,"timestamp":0\}\}\n\n/,
+    );
+  });
+
   it("sends batch events with resumable ids, and [DONE]", async () => {
     await rest("/streams/s/records", {
       method: "POST",
@@ -466,6 +529,14 @@ describe("HTTP/2 (h2c) and s2s sessions", () => {
     expect(result.frames[0]).toMatchObject({ kind: "message", compression: "gzip" });
     const batch = ReadBatch.decode(payload(result.frames[0]));
     expect(Buffer.from(batch.records[0]!.body).toString()).toBe(big);
+  });
+
+  it("ends an open read session with a terminal 503 when the emulator shuts down", async () => {
+    const result = await h2("/streams/s/records?seq_num=0", "GET", [], {}, 2, (count) => {
+      if (count === 1) emulator.close();
+    });
+    expect(result.frames[0]).toMatchObject({ kind: "message" });
+    expect(result.frames[1]).toMatchObject({ kind: "terminal", status: 503 });
   });
 
   it("answers errors before the session as plain HTTP errors", async () => {

@@ -1,3 +1,4 @@
+import { status } from "@grpc/grpc-js";
 import { Operation } from "@retrykit/s2-proto";
 import * as v1 from "@retrykit/s2-proto/v1";
 import {
@@ -10,6 +11,7 @@ import {
   S2sFrameError,
 } from "@retrykit/s2-proto/v1";
 import type { CallContext } from "../context.js";
+import { EmulatorError } from "../emulator-error.js";
 import { appendBatch, openStream } from "../services/stream.js";
 import { type RestCall, sessionBreakOf } from "./call.js";
 import {
@@ -51,15 +53,26 @@ function compressionOf(request: HttpRequest): S2sCompression {
   return negotiateS2sCompression(headerOf(request.headers, "accept-encoding"));
 }
 
+/**
+ * The error to end a session with when its call was aborted by the server (shutdown), or
+ * `undefined` when the client went away (there is no one to tell).
+ */
+export function serverAbort(signal: AbortSignal): unknown {
+  if (!signal.aborted) return undefined;
+  const reason: unknown = signal.reason;
+  return reason instanceof EmulatorError && reason.code === status.CANCELLED ? undefined : reason;
+}
+
 /** Writes a terminal frame for `error` and ends the response (unless the client is gone). */
 async function terminate(session: Session, error: unknown): Promise<void> {
   const { response, call } = session;
-  if (call.controller.signal.aborted || response.destroyed) return;
+  const signal = call.controller.signal;
+  if ((signal.aborted && serverAbort(signal) === undefined) || response.destroyed) return;
   const restError = toRestError(error);
   await writeChunk(
     response,
     encodeS2sTerminal(restError.status, restError.body),
-    call.controller.signal,
+    new AbortController().signal,
   );
   endStream(response);
 }
@@ -138,6 +151,9 @@ export async function readSessionS2s(session: Session, params: ReadParams): Prom
       sent++;
       if (breakFault !== undefined && sent >= breakFault.afterMessages) throw cut(call);
     }
+    // A session ended by shutdown must not look like a read that reached its end.
+    const aborted = serverAbort(signal);
+    if (aborted !== undefined) throw aborted;
     endStream(response);
   } catch (error) {
     await terminate(session, error);
