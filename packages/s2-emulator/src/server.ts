@@ -126,15 +126,17 @@ function validateOptions(options: EmulatorOptions): void {
 }
 
 /**
- * Starts an S2-compatible gRPC server (AccountService, BasinService, StreamService of
- * `s2.v1alpha`) on a real port.
+ * Starts an S2-compatible server on two real ports: gRPC (AccountService, BasinService,
+ * StreamService of `s2.v1alpha`) and REST API v1 (HTTP/1.1 and h2c on one port, or TLS), both on
+ * the same model.
  *
  * @example
  * ```ts
  * import { startEmulator } from "@retrykit/s2-emulator";
  *
  * const emulator = await startEmulator({ faults: ["Append:UNAVAILABLE:every=3"] });
- * console.log(emulator.endpoint); // 127.0.0.1:PORT
+ * console.log(emulator.endpoint); // 127.0.0.1:PORT (gRPC)
+ * console.log(emulator.restEndpoint); // http://127.0.0.1:PORT (REST v1)
  * // ... point a client at it, with the s2-basin header naming the basin ...
  * console.log(emulator.calls.Append, emulator.faults.injected);
  * await emulator.close();
