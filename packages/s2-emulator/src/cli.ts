@@ -5,10 +5,11 @@ import type { TlsOptions } from "./tls.js";
 
 const HELP = `Usage: s2-emulator [options]
 
-A local S2-compatible gRPC server (s2.v1alpha).
+A local S2-compatible server: gRPC (s2.v1alpha) and REST v1 (HTTP/1.1, h2c, s2s, SSE).
 
 Options:
   --port <n>               TCP port on 127.0.0.1 (0 = any free port)      [default: 4243]
+  --rest-port <n>          REST v1 port (0 = any free port)     [default: the port after --port]
   --data-dir <dir>         durable storage directory (default: in memory)
   --repair                 cut a log damaged before its last frame at the damage (and say
                            what was dropped) instead of refusing to start
@@ -30,7 +31,8 @@ Options:
   --seed <n>               seed for probabilistic faults                  [default: 0]
   -h, --help               show this help
 
-The first line printed is "listening on 127.0.0.1:PORT". SIGINT or SIGTERM shuts down cleanly.
+The first line printed is "listening on 127.0.0.1:PORT" (gRPC), the second
+"rest listening on http://127.0.0.1:PORT" (https:// with TLS). SIGINT or SIGTERM shuts down cleanly.
 `;
 
 function integer(name: string, value: string | undefined): number | undefined {
@@ -47,6 +49,7 @@ async function main(argv: string[]): Promise<void> {
     strict: true,
     options: {
       port: { type: "string" },
+      "rest-port": { type: "string" },
       "data-dir": { type: "string" },
       repair: { type: "boolean" },
       "tls-cert": { type: "string" },
@@ -73,8 +76,12 @@ async function main(argv: string[]): Promise<void> {
     }
     tls = { cert: values["tls-cert"], key: values["tls-key"] };
   }
+  const port = integer("port", values.port) ?? 4243;
+  // By default REST sits next to gRPC; with --port 0 both pick free ports.
+  const restPort = integer("rest-port", values["rest-port"]) ?? (port === 0 ? 0 : port + 1);
   const emulator = await startEmulator({
-    port: integer("port", values.port) ?? 4243,
+    port,
+    restPort,
     dataDir: values["data-dir"],
     repair: values.repair ?? false,
     tls,
@@ -85,6 +92,7 @@ async function main(argv: string[]): Promise<void> {
     seed: integer("seed", values.seed),
   });
   process.stdout.write(`listening on ${emulator.endpoint}\n`);
+  process.stdout.write(`rest listening on ${emulator.restEndpoint}\n`);
   if (emulator.caCertificatePath !== undefined) {
     process.stdout.write(`tls certificate: ${emulator.caCertificatePath}\n`);
   }

@@ -24,6 +24,7 @@ import { type CallFaultPlan, type FaultRule, Faults, seededRandom } from "./faul
 import { rejectingMalformed, wellFormed, wellFormedEach } from "./malformed-request.js";
 import { messagesOf } from "./message-queue.js";
 import { Account } from "./model/account.js";
+import { startRestServer } from "./rest/rest-server.js";
 import { type CallCounts, emptyCallCounts, RPC_NAMES, type RpcName } from "./rpc-names.js";
 import * as accountRpcs from "./services/account.js";
 import * as basinRpcs from "./services/basin.js";
@@ -39,6 +40,8 @@ import { loadTls, type TlsOptions } from "./tls.js";
 export interface EmulatorOptions {
   /** TCP port; 0 picks a free one. @default 0 */
   readonly port?: number | undefined;
+  /** TCP port of the REST v1 front end (HTTP/1.1 and h2c, or TLS); 0 picks a free one. @default 0 */
+  readonly restPort?: number | undefined;
   /** Interface to listen on. @default "127.0.0.1" */
   readonly host?: string | undefined;
   /** Directory for durable storage; without it, everything stays in memory. */
@@ -75,6 +78,9 @@ export interface Emulator {
   /** `"127.0.0.1:PORT"`: the account endpoint, and the basin endpoint with `s2-basin`. */
   readonly endpoint: string;
   readonly port: number;
+  /** The REST v1 endpoint as a URL: `http://127.0.0.1:PORT` (`https://` with TLS). */
+  readonly restEndpoint: string;
+  readonly restPort: number;
   /** Fault rules and counts of injected faults; rules may change while running. */
   readonly faults: Faults;
   /** Received calls per RPC name, counted before authentication and faults; mutated in place. */
@@ -97,6 +103,13 @@ function validateOptions(options: EmulatorOptions): void {
   const { port, basinHostSuffix, deletionDelay, heartbeatInterval, seed } = options;
   if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) {
     throw new RangeError(`port must be an integer from 0 to 65535, got ${port}`);
+  }
+  const restPort = options.restPort;
+  if (
+    restPort !== undefined &&
+    !(Number.isInteger(restPort) && restPort >= 0 && restPort <= 65535)
+  ) {
+    throw new RangeError(`restPort must be an integer from 0 to 65535, got ${restPort}`);
   }
   if (basinHostSuffix !== undefined && !/^[a-z0-9.-]+$/.test(basinHostSuffix)) {
     throw new RangeError(
@@ -126,15 +139,17 @@ function validateOptions(options: EmulatorOptions): void {
 }
 
 /**
- * Starts an S2-compatible gRPC server (AccountService, BasinService, StreamService of
- * `s2.v1alpha`) on a real port.
+ * Starts an S2-compatible server on two real ports: gRPC (AccountService, BasinService,
+ * StreamService of `s2.v1alpha`) and REST API v1 (HTTP/1.1 and h2c on one port, or TLS), both on
+ * the same model.
  *
  * @example
  * ```ts
  * import { startEmulator } from "@retrykit/s2-emulator";
  *
  * const emulator = await startEmulator({ faults: ["Append:UNAVAILABLE:every=3"] });
- * console.log(emulator.endpoint); // 127.0.0.1:PORT
+ * console.log(emulator.endpoint); // 127.0.0.1:PORT (gRPC)
+ * console.log(emulator.restEndpoint); // http://127.0.0.1:PORT (REST v1)
  * // ... point a client at it, with the s2-basin header naming the basin ...
  * console.log(emulator.calls.Append, emulator.faults.injected);
  * await emulator.close();
@@ -211,10 +226,22 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     throw error;
   });
 
+  const rest = await startRestServer(core, {
+    host,
+    port: options.restPort ?? 0,
+    tls: tls === undefined ? undefined : { cert: tls.cert, key: tls.key },
+  }).catch(async (error: unknown) => {
+    server.forceShutdown();
+    await storage.close();
+    throw error;
+  });
+
   let closing: Promise<void> | undefined;
   return {
     endpoint: `${host}:${port}`,
     port,
+    restEndpoint: rest.url,
+    restPort: rest.port,
     faults,
     calls: core.calls,
     caCertificatePem: tls?.caCertificatePem,
@@ -230,6 +257,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         account.finishPendingDeletions();
         // Let the aborted calls flush their final status before the server goes away.
         await new Promise((resolve) => setImmediate(resolve));
+        await rest.close();
         await new Promise<void>((resolve) => {
           const timer = setTimeout(() => {
             server.forceShutdown();
@@ -285,6 +313,11 @@ async function begin(
     await sleep(plan.latency, undefined, { signal: controller.signal }).catch(() => {});
   }
   if (controller.signal.aborted) throw abortReason(controller);
+  if (plan.reset) {
+    // grpc-js gives a handler no hold on its connection: the reset shows as UNAVAILABLE.
+    plan.wasReset();
+    throw new EmulatorError(status.UNAVAILABLE, "injected fault: connection reset");
+  }
   const fail = plan.fail;
   if (fail !== undefined) {
     plan.failed();
