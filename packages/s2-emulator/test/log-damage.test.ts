@@ -201,6 +201,17 @@ describe("recovery of a damaged log", () => {
     expect((await reopen()).bodies).toEqual([...all.slice(0, 3 * PER_BATCH), "next"]);
   });
 
+  it("refuses to start on a damaged metadata file, naming it, even with repair", async () => {
+    await writtenLog();
+    const metadata = join(dir!, "metadata.json");
+    writeFileSync(metadata, readFileSync(metadata).subarray(0, 20));
+    for (const repair of [false, true]) {
+      await expect(startEmulator({ dataDir: dir, repair })).rejects.toThrow(
+        `refusing to start: ${metadata} is damaged (`,
+      );
+    }
+  });
+
   it("rejects a repair option that is not a boolean, or without a data directory", async () => {
     await expect(startEmulator({ repair: "yes" as unknown as boolean })).rejects.toThrow(
       'repair must be a boolean, got "yes"',
