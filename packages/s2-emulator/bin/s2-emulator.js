@@ -10,6 +10,12 @@ const built = new URL("../dist/cli.js", import.meta.url);
 if (existsSync(fileURLToPath(built))) {
   await import(built.href);
 } else {
+  if (typeof register !== "function") {
+    process.stderr.write(
+      "s2-emulator: running from source needs Node 20.6 or later (module.register); build the package or upgrade Node\n",
+    );
+    process.exit(1);
+  }
   const source = realpathSync(fileURLToPath(new URL("../src/cli.ts", import.meta.url)));
   // What `node --import tsx` does, in this process. tsx is a development dependency of the
   // checkout: look for it from the sources.

@@ -43,6 +43,21 @@ const GROUPS = new Map<Operation, readonly [Group, "read" | "write"]>([
   [Operation.OPERATION_RECONFIGURE_STREAM, ["stream", "write"]],
 ]);
 
+/**
+ * Checks that a token scope lists only known operations. An unknown number would be kept as is,
+ * grant nothing, and come back as `UNRECOGNIZED` once the metadata is read again.
+ */
+export function validateScopeOps(scope: AccessTokenScope): void {
+  scope.ops.forEach((op, index) => {
+    if (!GROUPS.has(op)) {
+      throw new EmulatorError(
+        status.INVALID_ARGUMENT,
+        `scope.ops[${index}] must be a known operation (1 to ${GROUPS.size}), got ${op}`,
+      );
+    }
+  });
+}
+
 /** A fresh secret for an issued token. */
 export function newSecret(): string {
   return randomBytes(24).toString("base64url");

@@ -67,6 +67,9 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(HELP);
     return;
   }
+  if (values.repair && values["data-dir"] === undefined) {
+    throw new RangeError("--repair needs --data-dir: there is no log to repair in memory");
+  }
   let tls: TlsOptions | undefined;
   if (values["tls-self-signed"]) {
     tls = { selfSigned: true };

@@ -133,6 +133,9 @@ function validateOptions(options: EmulatorOptions): void {
   if (options.repair !== undefined && typeof options.repair !== "boolean") {
     throw new TypeError(`repair must be a boolean, got ${JSON.stringify(options.repair)}`);
   }
+  if (options.repair === true && options.dataDir === undefined) {
+    throw new RangeError("repair needs dataDir: there is no log to repair in memory");
+  }
   if (options.rootToken !== undefined && options.rootToken === "") {
     throw new RangeError("rootToken must not be empty");
   }

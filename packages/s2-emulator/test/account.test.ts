@@ -434,4 +434,28 @@ describe("access tokens", () => {
       "team-reader",
     ]);
   });
+
+  it("refuses a scope with an operation number it does not know, before issuing anything", async () => {
+    h = await harness();
+    const { account } = h;
+    const issue = (ops: Operation[]) =>
+      call(
+        account.issueAccessToken,
+        account,
+        { info: { id: "odd-ops", autoPrefixStreams: false, scope: { ops } } },
+        meta(),
+      );
+    const unknown = await failure(issue([Operation.OPERATION_READ, 999 as Operation]));
+    expect(unknown.code).toBe(status.INVALID_ARGUMENT);
+    expect(unknown.details).toBe("scope.ops[1] must be a known operation (1 to 21), got 999");
+    const unspecified = await failure(issue([Operation.OPERATION_UNSPECIFIED]));
+    expect(unspecified.code).toBe(status.INVALID_ARGUMENT);
+    const tokens = await call(
+      account.listAccessTokens,
+      account,
+      { prefix: "", startAfter: "" },
+      meta(),
+    );
+    expect(tokens.accessTokens).toEqual([]);
+  });
 });

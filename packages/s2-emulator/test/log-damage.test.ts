@@ -201,10 +201,22 @@ describe("recovery of a damaged log", () => {
     expect((await reopen()).bodies).toEqual([...all.slice(0, 3 * PER_BATCH), "next"]);
   });
 
-  it("rejects a repair option that is not a boolean", async () => {
+  it("refuses to start on a damaged metadata file, naming it, even with repair", async () => {
+    await writtenLog();
+    const metadata = join(dir!, "metadata.json");
+    writeFileSync(metadata, readFileSync(metadata).subarray(0, 20));
+    for (const repair of [false, true]) {
+      await expect(startEmulator({ dataDir: dir, repair })).rejects.toThrow(
+        `refusing to start: ${metadata} is damaged (`,
+      );
+    }
+  });
+
+  it("rejects a repair option that is not a boolean, or without a data directory", async () => {
     await expect(startEmulator({ repair: "yes" as unknown as boolean })).rejects.toThrow(
       'repair must be a boolean, got "yes"',
     );
+    await expect(startEmulator({ repair: true })).rejects.toThrow("repair needs dataDir");
   });
 });
 
@@ -250,5 +262,11 @@ describe("s2-emulator --repair", () => {
     );
     expect(repaired.stdout).toContain(`holding ${PER_BATCH} intact records, all dropped`);
     expect(statSync(log).size).toBe(frames[4]);
+  });
+
+  it("exits 2 when --repair comes without --data-dir", async () => {
+    const usage = await runCli(["--repair"]);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain("--repair needs --data-dir");
   });
 });

@@ -28,6 +28,7 @@ import {
   newSecret,
   principalExpiry,
   scopeExcess,
+  validateScopeOps,
   visible,
 } from "../auth.js";
 import { normalizeBasinConfig, reconfigureBasin } from "../config.js";
@@ -177,6 +178,7 @@ export async function issueAccessToken(
     accessToken: requested.id,
   });
   validateTokenId(requested.id);
+  validateScopeOps(requested.scope ?? { ops: [] });
   const account = context.core.account;
   if (account.tokens.has(requested.id)) {
     throw new EmulatorError(

@@ -55,12 +55,24 @@ export class FileStorage implements Storage {
   async open(): Promise<RecoveredState> {
     await mkdir(join(this.#dir, STREAMS_DIR), { recursive: true });
     let metadata: MetadataSnapshot | undefined;
+    const metadataPath = join(this.#dir, METADATA_FILE);
+    let text: string | undefined;
     try {
-      metadata = JSON.parse(
-        await readFile(join(this.#dir, METADATA_FILE), "utf8"),
-      ) as MetadataSnapshot;
+      text = await readFile(metadataPath, "utf8");
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    }
+    if (text !== undefined) {
+      try {
+        metadata = JSON.parse(text) as MetadataSnapshot;
+      } catch (error) {
+        // It is replaced atomically, so a crash cannot leave it half written: this is damage,
+        // and without it no log can be told apart from a deleted stream's. Nothing is repaired.
+        throw new Error(
+          `refusing to start: ${metadataPath} is damaged (${(error as Error).message})`,
+          { cause: error },
+        );
+      }
     }
     const names = new Map<string, string>();
     for (const basin of metadata?.basins ?? []) {
