@@ -401,4 +401,33 @@ describe("one model, two APIs", () => {
       grpc.close();
     }
   });
+
+  it("a token issued over REST works over gRPC, with the same scope", async () => {
+    await basinWithStream("token-cross-basin");
+    const { accessToken } = await s2.accessTokens.issue({
+      id: "tail-only",
+      scope: { basins: { prefix: "" }, streams: { prefix: "" }, ops: ["check-tail"] },
+    });
+    const grpc = new StreamServiceClient(emulator.endpoint, credentials.createInsecure());
+    try {
+      const tail = await call(
+        grpc.checkTail,
+        grpc,
+        { stream: "events" },
+        meta("token-cross-basin", accessToken),
+      );
+      expect(tail.nextSeqNum).toBe(0n);
+      const denied = await rejection(
+        call(
+          grpc.append,
+          grpc,
+          { input: { stream: "events", records: records("x") } },
+          meta("token-cross-basin", accessToken),
+        ),
+      );
+      expect((denied as { code: number }).code).toBe(7);
+    } finally {
+      grpc.close();
+    }
+  });
 });

@@ -91,6 +91,7 @@ export async function beginCall(
   const principal = authenticate(metadata, core.account, core.rootToken);
   return {
     core,
+    // Locations and metrics have no RPC of their own; they read nothing that depends on it.
     rpc: call.rpc ?? "ListBasins",
     principal,
     metadata,

@@ -198,8 +198,7 @@ export const ensureStream: UnaryHandler = async (context, request) => {
   const account = context.core.account;
   const stored = account.basin(basinName).streams.get(fullStreamName(context, name));
   if (stored === undefined) return createStreamFrom(context, name, body);
-  const { target } = basinRpcs;
-  target(context, Operation.OPERATION_CREATE_STREAM, name);
+  basinRpcs.target(context, Operation.OPERATION_CREATE_STREAM, name);
   const stream = await account.stream(account.basin(basinName), stored.name);
   let result = "noop";
   if (body !== undefined && body !== null) {
