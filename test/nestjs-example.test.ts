@@ -196,5 +196,5 @@ describe("the same service compiled with TC39 decorators, outside Nest", () => {
     expect(result.timedOut).toBe("attempt");
     const nest = ((await get("/retry-policies")).body as Listed).slice(2);
     expect(result.policies).toEqual(nest);
-  });
+  }, 120_000);
 });

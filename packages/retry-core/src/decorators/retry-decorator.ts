@@ -127,7 +127,7 @@ export function createRetryDecorator(
       }
       const { wrapper, record } = wrap(value, runner, describer);
       if (record !== undefined) {
-        addToContextMetadata(context as ClassMethodDecoratorContext, describeRecord(record));
+        addToContextMetadata(context as ClassMethodDecoratorContext, () => describeRecord(record));
       }
       return wrapper;
     }

@@ -78,10 +78,11 @@ function metadataSymbol(): symbol {
  */
 export function addToContextMetadata(
   context: ClassMethodDecoratorContext,
-  policy: RetryPolicyDescription,
+  describe: () => RetryPolicyDescription,
 ): void {
   const metadata = (context as { metadata?: unknown }).metadata;
   if (typeof metadata !== "object" || metadata === null) return;
+  const policy = describe();
   const bag = metadata as Record<string, RetriedMethodMetadata[]>;
   if (!Object.hasOwn(bag, RETRY_POLICY_METADATA)) bag[RETRY_POLICY_METADATA] = [];
   bag[RETRY_POLICY_METADATA]!.push(
