@@ -21,7 +21,7 @@ import { Tail } from "./records.js";
 import type { RetryPolicies } from "./retry-policies.js";
 import { AppendSessionState, appendSessionAttempt } from "./sessions/append-session.js";
 import {
-  HEARTBEAT,
+  FILTERED,
   type ReadItem,
   ReadProgress,
   type ReadSessionArgs,
@@ -253,6 +253,7 @@ export class Stream {
       progress: new ReadProgress(request),
       ignoreCommandRecords: options.ignoreCommandRecords === true,
       signal: options.signal,
+      idleTimeout: request.heartbeats ? this.#config.readSessionIdleTimeout : undefined,
     });
   }
 
@@ -260,19 +261,15 @@ export class Stream {
     args: ReadSessionArgs,
   ): AsyncGenerator<SequencedRecord[] | Tail, void, undefined> {
     for await (const item of this.#readSessionAttempts(args)) {
-      if (item !== HEARTBEAT) yield item;
+      if (item !== FILTERED) yield item;
     }
   }
 
-  @retryWith(
-    (self: Stream, [args]: [ReadSessionArgs]) =>
-      self.#policies.forReadSession(args.request.heartbeats),
-    {
-      signal: (_self, [args]: [ReadSessionArgs]) => args.signal,
-      resume: resumeReadSession,
-      describe: { rpc: "ReadSession", api: "readSession" },
-    },
-  )
+  @retryWith((self: Stream) => self.#policies.forReadSession(), {
+    signal: (_self, [args]: [ReadSessionArgs]) => args.signal,
+    resume: resumeReadSession,
+    describe: { rpc: "ReadSession", api: "readSession" },
+  })
   async *#readSessionAttempts(args: ReadSessionArgs): AsyncGenerator<ReadItem, void, undefined> {
     yield* readSessionAttempt(this.#connection.stream, this.#connection.metadata, args);
   }

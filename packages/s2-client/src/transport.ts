@@ -9,6 +9,7 @@ import {
 } from "@grpc/grpc-js";
 import { type AttemptContext, currentAttempt } from "@retrykit/retry-core";
 import { AccountServiceClient, BasinServiceClient, StreamServiceClient } from "@retrykit/s2-proto";
+import { scrubSecrets } from "./access-token.js";
 import type { ResolvedConfig } from "./config.js";
 import { S2Error } from "./errors.js";
 
@@ -103,7 +104,12 @@ export class Connections {
 
   #baseMetadata(): Metadata {
     const metadata = new Metadata();
-    metadata.set("authorization", this.#config.accessToken.bearer());
+    try {
+      metadata.set("authorization", this.#config.accessToken.bearer());
+    } catch (error) {
+      // grpc-js quotes a refused header value in its message: that value is the token.
+      throw scrubSecrets(error);
+    }
     return metadata;
   }
 
@@ -139,8 +145,12 @@ export interface CallOptions {
  * The `signal` of a method's trailing `CallOptions` argument: how the retry decorators find the
  * caller's AbortSignal. @internal
  */
-export const signalOf = (args: readonly unknown[]): AbortSignal | undefined =>
-  (args[args.length - 1] as CallOptions | undefined)?.signal;
+export const signalOf = (args: readonly unknown[]): AbortSignal | undefined => {
+  const signal = (args[args.length - 1] as CallOptions | null | undefined)?.signal;
+  // Anything else is refused by the method itself (a TypeError naming `signal`, before anything
+  // is sent); handed to the retry engine, it would fail there with a less helpful message.
+  return signal instanceof AbortSignal ? signal : undefined;
+};
 
 type Invoke<Res> = (
   metadata: Metadata,
@@ -172,12 +182,19 @@ export function unaryCall<Res>(
   const timeout = remaining === undefined ? requestTimeout : Math.min(requestTimeout, remaining);
   return new Promise<Res>((resolve, reject) => {
     let onAbort: (() => void) | undefined;
-    const call = invoke(metadata, { deadline: Date.now() + timeout }, (error, response) => {
-      if (onAbort !== undefined) signal?.removeEventListener("abort", onAbort);
-      if (signal?.aborted) reject(signal.reason);
-      else if (error) reject(S2Error.from(error));
-      else resolve(response as Res);
-    });
+    let call: ClientUnaryCall;
+    try {
+      call = invoke(metadata, { deadline: Date.now() + timeout }, (error, response) => {
+        if (onAbort !== undefined) signal?.removeEventListener("abort", onAbort);
+        if (signal?.aborted) reject(signal.reason);
+        else if (error) reject(S2Error.from(error));
+        else resolve(response as Res);
+      });
+    } catch (error) {
+      // Thrown by grpc-js before the call started (its class kept: it is not a status).
+      reject(scrubSecrets(error));
+      return;
+    }
     if (signal !== undefined) {
       onAbort = () => call.cancel();
       signal.addEventListener("abort", onAbort, { once: true });

@@ -21,12 +21,21 @@ class FakeCall extends EventEmitter {
     this.written.push(message);
     return true;
   }
-  end(): void {}
+  /** Set by a half-close: like a server, the call ends with its status once every batch is acknowledged. */
+  ended = false;
+  cancelled = false;
+  end(): void {
+    this.ended = true;
+    this.#wake?.();
+  }
   cancel(): void {
+    this.cancelled = true;
     this.#done = true;
     this.#wake?.();
   }
+  #acks = 0;
   ack(records: number): void {
+    this.#acks++;
     const start = BigInt(this.#acked);
     this.#acked += records;
     this.#queue.push({
@@ -49,7 +58,7 @@ class FakeCall extends EventEmitter {
         yield next;
         continue;
       }
-      if (this.#done) return;
+      if (this.#done || (this.ended && this.#acks >= this.written.length)) return;
       await new Promise<void>((resolve) => (this.#wake = resolve));
     }
   }
@@ -95,5 +104,8 @@ describe("append session backpressure", () => {
     call.ack(1);
     await consumed;
     expect(outputs).toEqual([1n, 2n, 3n]);
+    // Closed by a half-close and the server's status, not by a cancel (an RST_STREAM).
+    expect(call.ended).toBe(true);
+    expect(call.cancelled).toBe(false);
   });
 });
