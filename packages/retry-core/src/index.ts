@@ -16,6 +16,20 @@ export { asyncRetry } from "./decorators/async-retry.js";
 export type { RetryDecorator } from "./decorators/retry-decorator.js";
 export { type RetryWithOptions, retryWith } from "./decorators/retry-with.js";
 
+// Inspecting retried functions and methods, and the metadata decorators store
+export {
+  RETRY_POLICY_METADATA,
+  type RetriedMethodMetadata,
+} from "./introspection/metadata.js";
+export type {
+  FixedPolicyDescription,
+  PerInstancePolicyDescription,
+  RetriedKind,
+  RetryPolicyDescription,
+} from "./introspection/policy-description.js";
+export { type RetriedMethod, retriedMethods } from "./introspection/retried-methods.js";
+export { retryPolicyOf } from "./introspection/retry-policy-of.js";
+
 // The running attempt's own context
 export { type AttemptContext, currentAttempt } from "./attempt.js";
 

@@ -8,6 +8,7 @@ import type {
 import { type Clock, systemClock } from "./clock.js";
 import { describeValue } from "./describe-value.js";
 import { TimeoutError } from "./errors.js";
+import { rememberPolicyOptions } from "./introspection/policy-description.js";
 import { type DelaySequence, type DelayStrategy, MAX_DELAY } from "./strategies/delay-strategy.js";
 
 type ErrorClass = abstract new (...args: never[]) => unknown;
@@ -336,7 +337,7 @@ export function compilePolicy(options: BackoffOptions = {}): RetryPolicy {
   if (typeof options !== "object" || options === null) {
     throw new TypeError(`options must be an object, got ${describeValue(options)}`);
   }
-  return new CompiledPolicy(options);
+  return rememberPolicyOptions(new CompiledPolicy(options), options);
 }
 
 /** @internal For error messages elsewhere in the package. */

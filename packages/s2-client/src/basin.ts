@@ -69,6 +69,7 @@ export class Basin {
 
   @retryWith((self: Basin) => self.#policies.forRpc("CreateStream"), {
     signal: (_self, args) => signalOf(args),
+    describe: { rpc: "CreateStream", api: "createStream" },
   })
   async #createStream(
     token: string,
@@ -89,6 +90,7 @@ export class Basin {
   /** One page of streams, in name order. */
   @retryWith((self: Basin) => self.#policies.forRpc("ListStreams"), {
     signal: (_self, args) => signalOf(args),
+    describe: { rpc: "ListStreams" },
   })
   async listStreams(options: ListOptions = {}): Promise<Page<StreamInfo>> {
     const request = listParameters(options);
@@ -117,6 +119,7 @@ export class Basin {
   /** Deletes a stream (asynchronously on the server: it may take a while to disappear). */
   @retryWith((self: Basin) => self.#policies.forRpc("DeleteStream"), {
     signal: (_self, args) => signalOf(args),
+    describe: { rpc: "DeleteStream" },
   })
   async deleteStream(name: string, options?: CallOptions): Promise<void> {
     validateStreamName(name);
@@ -133,6 +136,7 @@ export class Basin {
   /** The current configuration of a stream. */
   @retryWith((self: Basin) => self.#policies.forRpc("GetStreamConfig"), {
     signal: (_self, args) => signalOf(args),
+    describe: { rpc: "GetStreamConfig" },
   })
   async getStreamConfig(name: string, options?: CallOptions): Promise<StreamConfig> {
     validateStreamName(name);
@@ -153,6 +157,7 @@ export class Basin {
    */
   @retryWith((self: Basin) => self.#policies.forRpc("ReconfigureStream"), {
     signal: (_self, args) => signalOf(args),
+    describe: { rpc: "ReconfigureStream" },
   })
   async reconfigureStream(
     name: string,

@@ -104,6 +104,7 @@ export class S2 implements AsyncDisposable {
 
   @retryWith((self: S2) => self.#policies.forRpc("CreateBasin"), {
     signal: (_self, args) => signalOf(args),
+    describe: { rpc: "CreateBasin", api: "createBasin" },
   })
   async #createBasin(
     token: string,
@@ -124,6 +125,7 @@ export class S2 implements AsyncDisposable {
   /** One page of basins, in name order. */
   @retryWith((self: S2) => self.#policies.forRpc("ListBasins"), {
     signal: (_self, args) => signalOf(args),
+    describe: { rpc: "ListBasins" },
   })
   async listBasins(options: ListOptions = {}): Promise<Page<BasinInfo>> {
     const request = listParameters(options);
@@ -152,6 +154,7 @@ export class S2 implements AsyncDisposable {
   /** Deletes a basin (asynchronously on the server: it may take minutes). */
   @retryWith((self: S2) => self.#policies.forRpc("DeleteBasin"), {
     signal: (_self, args) => signalOf(args),
+    describe: { rpc: "DeleteBasin" },
   })
   async deleteBasin(name: string, options?: CallOptions): Promise<void> {
     validateBasinName(name);
@@ -168,6 +171,7 @@ export class S2 implements AsyncDisposable {
   /** The current configuration of a basin. */
   @retryWith((self: S2) => self.#policies.forRpc("GetBasinConfig"), {
     signal: (_self, args) => signalOf(args),
+    describe: { rpc: "GetBasinConfig" },
   })
   async getBasinConfig(name: string, options?: CallOptions): Promise<BasinConfig> {
     validateBasinName(name);
@@ -189,6 +193,7 @@ export class S2 implements AsyncDisposable {
    */
   @retryWith((self: S2) => self.#policies.forRpc("ReconfigureBasin"), {
     signal: (_self, args) => signalOf(args),
+    describe: { rpc: "ReconfigureBasin" },
   })
   async reconfigureBasin(
     name: string,
@@ -216,6 +221,7 @@ export class S2 implements AsyncDisposable {
    */
   @retryWith((self: S2) => self.#policies.forRpc("IssueAccessToken"), {
     signal: (_self, args) => signalOf(args),
+    describe: { rpc: "IssueAccessToken" },
   })
   async issueAccessToken(
     id: string,
@@ -245,6 +251,7 @@ export class S2 implements AsyncDisposable {
   /** One page of access tokens, in id order. */
   @retryWith((self: S2) => self.#policies.forRpc("ListAccessTokens"), {
     signal: (_self, args) => signalOf(args),
+    describe: { rpc: "ListAccessTokens" },
   })
   async listAccessTokens(options: ListOptions = {}): Promise<Page<AccessTokenInfo>> {
     const request = listParameters(options);
@@ -273,6 +280,7 @@ export class S2 implements AsyncDisposable {
   /** Revokes an access token and returns its description. */
   @retryWith((self: S2) => self.#policies.forRpc("RevokeAccessToken"), {
     signal: (_self, args) => signalOf(args),
+    describe: { rpc: "RevokeAccessToken" },
   })
   async revokeAccessToken(id: string, options?: CallOptions): Promise<AccessTokenInfo> {
     validateTokenId(id);

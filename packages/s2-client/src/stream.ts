@@ -101,6 +101,7 @@ export class Stream {
   /** The stream's tail: the next sequence number and the last timestamp. */
   @retryWith((self: Stream) => self.#policies.forRpc("CheckTail"), {
     signal: (_self, args) => signalOf(args),
+    describe: { rpc: "CheckTail" },
   })
   async checkTail(options?: CallOptions): Promise<Tail> {
     validateSignal(options?.signal);
@@ -121,6 +122,7 @@ export class Stream {
    */
   @retryWith((self: Stream) => self.#policies.forRpc("Append"), {
     signal: (_self, args) => signalOf(args),
+    describe: { rpc: "Append" },
   })
   async append(input: AppendInput, options?: CallOptions): Promise<AppendOutput> {
     validateAppendInput(input);
@@ -186,7 +188,11 @@ export class Stream {
     (self: Stream, [state]: [AppendSessionState]) =>
       self.#policies.forAppendSession(() => state.nothingInFlight()),
     // The state is shared by all attempts: resuming means resending what it still holds.
-    { signal: (_self, [state]) => state.signal, resume: ({ args }) => args },
+    {
+      signal: (_self, [state]) => state.signal,
+      resume: ({ args }) => args,
+      describe: { rpc: "AppendSession", api: "appendSession" },
+    },
   )
   async *#appendSessionAttempts(
     state: AppendSessionState,
@@ -201,6 +207,7 @@ export class Stream {
    */
   @retryWith((self: Stream) => self.#policies.forRpc("Read"), {
     signal: (_self, args) => signalOf(args),
+    describe: { rpc: "Read" },
   })
   async read(start: ReadStart, options: ReadOptions = {}): Promise<SequencedRecord[] | Tail> {
     const request: ReadRequest = { stream: this.name, ...readParameters(start, options, true) };
@@ -261,6 +268,7 @@ export class Stream {
   @retryWith((self: Stream) => self.#policies.forReadSession(), {
     signal: (_self, [args]: [ReadSessionArgs]) => args.signal,
     resume: resumeReadSession,
+    describe: { rpc: "ReadSession", api: "readSession" },
   })
   async *#readSessionAttempts(args: ReadSessionArgs): AsyncGenerator<ReadItem, void, undefined> {
     yield* readSessionAttempt(this.#connection.stream, this.#connection.metadata, args);

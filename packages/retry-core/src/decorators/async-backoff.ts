@@ -1,5 +1,7 @@
 import { Backoff, callThrough, sessionThrough } from "../backoff.js";
 import type { BackoffOptions } from "../backoff-options.js";
+import { describePolicy } from "../introspection/policy-description.js";
+import type { Describer } from "../introspection/registry.js";
 import type { Pause } from "../strategies/delay-strategy.js";
 import { createRetryDecorator, type RetryDecorator } from "./retry-decorator.js";
 
@@ -48,8 +50,25 @@ export function asyncBackoff(
 
 /** @internal A decorator running every call through one Backoff. */
 export function backoffDecorator(name: string, backoff: Backoff): RetryDecorator {
-  return createRetryDecorator(name, {
-    call: (thisArg, fn, args) => callThrough(backoff, thisArg, undefined, fn, args),
-    stream: (thisArg, fn, args) => sessionThrough(backoff, undefined, thisArg, undefined, fn, args),
-  });
+  return createRetryDecorator(
+    name,
+    {
+      call: (thisArg, fn, args) => callThrough(backoff, thisArg, undefined, fn, args),
+      stream: (thisArg, fn, args) =>
+        sessionThrough(backoff, undefined, thisArg, undefined, fn, args),
+    },
+    backoffDescriber(backoff, name),
+  );
+}
+
+/** @internal Describes the wrappers of a decorator running every call through one Backoff. */
+export function backoffDescriber(
+  backoff: Backoff,
+  decorator: string,
+  mode?: "auto" | "sync" | "async",
+): Describer {
+  return {
+    describe: (kind, name) =>
+      describePolicy(backoff.policy, kind, decorator, name, mode === undefined ? {} : { mode }),
+  };
 }

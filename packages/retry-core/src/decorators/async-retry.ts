@@ -1,11 +1,8 @@
 import { Backoff } from "../backoff.js";
 import type { BackoffOptions } from "../backoff-options.js";
+import { anyError } from "../introspection/policy-description.js";
 import { backoffDecorator } from "./async-backoff.js";
 import type { RetryDecorator } from "./retry-decorator.js";
-
-function always(): boolean {
-  return true;
-}
 
 /**
  * aiomisc's `asyncretry`: up to `maxTries` attempts with no time limits. Unlike `asyncBackoff`, it
@@ -29,6 +26,6 @@ export function asyncRetry(
     options.retryIf !== undefined;
   return backoffDecorator(
     "asyncRetry",
-    new Backoff({ ...options, maxTries, retryIf: narrowed ? options.retryIf : always }),
+    new Backoff({ ...options, maxTries, retryIf: narrowed ? options.retryIf : anyError }),
   );
 }

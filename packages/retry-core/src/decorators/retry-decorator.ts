@@ -1,4 +1,15 @@
 import type { Retried } from "../call-run.js";
+import {
+  addToContextMetadata,
+  copyReflectMetadata,
+  defineLegacyMetadata,
+} from "../introspection/metadata.js";
+import {
+  type Describer,
+  describeRecord,
+  type RetriedRecord,
+  recordRetried,
+} from "../introspection/registry.js";
 import { describeValue } from "../policy.js";
 import type { StreamFactory } from "../session-run.js";
 
@@ -6,7 +17,8 @@ import type { StreamFactory } from "../session-run.js";
  * What `asyncBackoff`, `asyncRetry` and `retryWith` return: at once a TC39 standard method decorator,
  * a legacy (`experimentalDecorators`) method decorator, and a plain wrapper. Async functions are
  * retried call by call; async generator functions (`async function*`) are retried as sessions.
- * Wrappers keep the original's `this`, `name` and `length`.
+ * Wrappers keep the original's `this`, `name` and `length`, and every `reflect-metadata` entry the
+ * original held; `retryPolicyOf(wrapper)` describes how they retry.
  */
 export interface RetryDecorator {
   /** Plain wrapper of an async generator function: the stream is retried as a session. */
@@ -53,9 +65,14 @@ function copyIdentity(wrapper: Function, original: Function): void {
   Object.defineProperty(wrapper, "length", { value: original.length, configurable: true });
 }
 
-function wrap(fn: Function, runner: Runner): Function {
+function wrap(
+  fn: Function,
+  runner: Runner,
+  describer: Describer | undefined,
+): { wrapper: Function; record: RetriedRecord | undefined } {
   let wrapper: Function;
-  if (isAsyncGeneratorFunction(fn)) {
+  const session = isAsyncGeneratorFunction(fn);
+  if (session) {
     const stream = fn as StreamFactory;
     wrapper = function retriedStream(this: unknown, ...args: unknown[]) {
       return runner.stream(this, stream, args);
@@ -67,7 +84,13 @@ function wrap(fn: Function, runner: Runner): Function {
     };
   }
   copyIdentity(wrapper, fn);
-  return wrapper;
+  // Metadata other decorators stored on the original (a route, a validation rule) stays visible.
+  copyReflectMetadata(fn, wrapper);
+  const record =
+    describer === undefined
+      ? undefined
+      : recordRetried(wrapper, describer, session ? "session" : "call", fn.name);
+  return { wrapper, record };
 }
 
 function isDecoratorContext(value: unknown): value is DecoratorContext {
@@ -83,14 +106,18 @@ function isDecoratorContext(value: unknown): value is DecoratorContext {
  * Builds a RetryDecorator over `runner`, telling the three call shapes apart:
  * `(fn)`, `(value, context)` with a TC39 context object, and `(target, key, descriptor)`. @internal
  */
-export function createRetryDecorator(name: string, runner: Runner): RetryDecorator {
+export function createRetryDecorator(
+  name: string,
+  runner: Runner,
+  describer?: Describer,
+): RetryDecorator {
   function decorate(...input: unknown[]): unknown {
     const [value, context, descriptor] = input;
     if (input.length <= 1) {
       if (typeof value !== "function") {
         throw new TypeError(`${name}(...) can only wrap a function, got ${describeValue(value)}`);
       }
-      return wrap(value, runner);
+      return wrap(value, runner, describer).wrapper;
     }
     if (isDecoratorContext(context)) {
       if (context.kind !== "method" || typeof value !== "function") {
@@ -98,7 +125,11 @@ export function createRetryDecorator(name: string, runner: Runner): RetryDecorat
           `${name}(...) decorates methods only, not a ${context.kind} (${String(context.name)})`,
         );
       }
-      return wrap(value, runner);
+      const { wrapper, record } = wrap(value, runner, describer);
+      if (record !== undefined) {
+        addToContextMetadata(context as ClassMethodDecoratorContext, () => describeRecord(record));
+      }
+      return wrapper;
     }
     if (
       (typeof context === "string" || typeof context === "symbol") &&
@@ -111,7 +142,11 @@ export function createRetryDecorator(name: string, runner: Runner): RetryDecorat
           `${name}(...) decorates methods only; ${String(context)} is not a method`,
         );
       }
-      return { ...(descriptor as PropertyDescriptor), value: wrap(method, runner) };
+      const { wrapper, record } = wrap(method, runner, describer);
+      if (record !== undefined) {
+        defineLegacyMetadata(value as object, context, () => describeRecord(record));
+      }
+      return { ...(descriptor as PropertyDescriptor), value: wrapper };
     }
     throw new TypeError(
       `${name}(...) must decorate a method or wrap a function, got ${describeValue(value)}`,

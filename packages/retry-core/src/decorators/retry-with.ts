@@ -1,5 +1,6 @@
-import { type Backoff, callThrough, sessionThrough } from "../backoff.js";
+import { Backoff, callThrough, sessionThrough } from "../backoff.js";
 import type { BackoffOptions } from "../backoff-options.js";
+import { describePerInstance, describePolicy } from "../introspection/policy-description.js";
 import { checkDuration, describeValue } from "../policy.js";
 import type { SessionSettings } from "../session-run.js";
 import { createRetryDecorator, type RetryDecorator } from "./retry-decorator.js";
@@ -12,6 +13,11 @@ export interface RetryWithOptions<This, Args extends unknown[]> {
   resume?: BackoffOptions["resume"];
   /** Sessions: replaces the Backoff's `idleTimeout`. */
   idleTimeout?: number | null;
+  /**
+   * Plain details for `retryPolicyOf` and `retriedMethods` (copied and frozen; e.g. the name of
+   * the remote call), since the policy itself is only known per instance.
+   */
+  describe?: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -48,31 +54,58 @@ export function retryWith<This, Args extends unknown[]>(
   }
   const idleTimeout = checkDuration("idleTimeout", call.idleTimeout);
   const overrides = call.resume !== undefined || idleTimeout !== undefined;
-  return createRetryDecorator("retryWith", {
-    call(thisArg, fn, args) {
-      const backoff = select(thisArg as This, args as Args);
-      if (backoff === null || backoff === undefined) {
-        try {
-          return Promise.resolve(fn.apply(thisArg, args));
-        } catch (error) {
-          return Promise.reject(error);
+  const details = call.describe;
+  if (details !== undefined && (typeof details !== "object" || details === null)) {
+    throw new TypeError(`retryWith: describe must be an object, got ${describeValue(details)}`);
+  }
+  const described = {
+    signal: signalOf !== undefined,
+    resume: call.resume !== undefined,
+    idleTimeout,
+    details: details === undefined ? undefined : Object.freeze({ ...details }),
+  };
+  return createRetryDecorator(
+    "retryWith",
+    {
+      call(thisArg, fn, args) {
+        const backoff = select(thisArg as This, args as Args);
+        if (backoff === null || backoff === undefined) {
+          try {
+            return Promise.resolve(fn.apply(thisArg, args));
+          } catch (error) {
+            return Promise.reject(error);
+          }
         }
-      }
-      const signal = signalOf?.(thisArg as This, args as Args);
-      return callThrough(backoff, thisArg, signal, fn, args);
+        const signal = signalOf?.(thisArg as This, args as Args);
+        return callThrough(backoff, thisArg, signal, fn, args);
+      },
+      stream(thisArg, fn, args) {
+        const backoff = select(thisArg as This, args as Args);
+        if (backoff === null || backoff === undefined) return fn.apply(thisArg, args);
+        const signal = signalOf?.(thisArg as This, args as Args);
+        let settings: SessionSettings | undefined;
+        if (overrides) {
+          settings = {
+            resume: call.resume ?? backoff.policy.resume,
+            idleTimeout: idleTimeout ?? backoff.policy.idleTimeout,
+          };
+        }
+        return sessionThrough(backoff, settings, thisArg, signal, fn, args);
+      },
     },
-    stream(thisArg, fn, args) {
-      const backoff = select(thisArg as This, args as Args);
-      if (backoff === null || backoff === undefined) return fn.apply(thisArg, args);
-      const signal = signalOf?.(thisArg as This, args as Args);
-      let settings: SessionSettings | undefined;
-      if (overrides) {
-        settings = {
-          resume: call.resume ?? backoff.policy.resume,
-          idleTimeout: idleTimeout ?? backoff.policy.idleTimeout,
-        };
-      }
-      return sessionThrough(backoff, settings, thisArg, signal, fn, args);
+    {
+      describe: (kind, name) => describePerInstance(kind, name, select, described),
+      resolve(kind, name, self) {
+        // Asked without a call: the selector sees the instance and no arguments.
+        const backoff = select(self as This, [] as unknown as Args);
+        if (backoff === null || backoff === undefined) return null;
+        if (!(backoff instanceof Backoff)) return undefined;
+        return describePolicy(backoff.policy, kind, "retryWith", name, {
+          idleTimeout: kind === "session" ? idleTimeout : undefined,
+          resume: kind === "session" && call.resume !== undefined ? true : undefined,
+          details: described.details,
+        });
+      },
     },
-  });
+  );
 }

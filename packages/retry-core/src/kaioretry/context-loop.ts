@@ -1,4 +1,5 @@
-import type { DelaySequence, DelayStrategy } from "../strategies/delay-strategy.js";
+import { type DelaySequence, type DelayStrategy, MAX_DELAY } from "../strategies/delay-strategy.js";
+import { strategyDescription } from "../strategies/description.js";
 import { type RetryLogger, summarizeError } from "./logger.js";
 
 /** The settings of a Context that its loops read, fixed when the Context is made. @internal */
@@ -62,5 +63,14 @@ export class ContextLoop implements DelaySequence {
 
 /** The Context's settings as a delay strategy whose sequences are its loops. @internal */
 export function loopStrategy(settings: LoopSettings, failureLogger?: RetryLogger): DelayStrategy {
-  return Object.freeze({ begin: () => new ContextLoop(settings, failureLogger) });
+  const description = strategyDescription("context", {
+    delay: settings.delay,
+    minDelay: settings.minDelay,
+    maxDelay: settings.maxDelay >= MAX_DELAY ? null : settings.maxDelay,
+    updateDelay: settings.updateDelay.name || "anonymous",
+  });
+  return Object.freeze({
+    begin: () => new ContextLoop(settings, failureLogger),
+    describe: () => description,
+  });
 }

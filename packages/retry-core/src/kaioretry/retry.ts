@@ -1,11 +1,13 @@
 import { Backoff, callThrough, sessionThrough } from "../backoff.js";
 import type { BackoffOptions, BackoffStatistics } from "../backoff-options.js";
 import type { Retried } from "../call-run.js";
+import { backoffDescriber } from "../decorators/async-backoff.js";
 import {
   createRetryDecorator,
   type RetryDecorator,
   type Runner,
 } from "../decorators/retry-decorator.js";
+import { anyError } from "../introspection/policy-description.js";
 import { describeValue } from "../policy.js";
 import { Context } from "./context.js";
 import { loopStrategy } from "./context-loop.js";
@@ -65,12 +67,8 @@ export interface Retrier extends SyncRetryDecorator {
 
 let defaultContext: Context | undefined;
 
-function always(): boolean {
-  return true;
-}
-
 function checkExceptions(value: unknown): Pick<BackoffOptions, "exceptions" | "retryIf"> {
-  if (value === undefined || value === null) return { retryIf: always };
+  if (value === undefined || value === null) return { retryIf: anyError };
   if (typeof value === "function") return { exceptions: [value as ErrorClass] };
   if (Array.isArray(value)) {
     if (value.length === 0) {
@@ -170,9 +168,21 @@ export function Retry(
     }) as Promise<unknown>;
   };
 
-  const auto = createRetryDecorator("Retry", { call: autoCall, stream }) as unknown as Retrier;
-  const sync = createRetryDecorator("Retry.retry", { call: syncCall, stream });
-  const aio = createRetryDecorator("Retry.aioretry", { call: viaEngine, stream });
+  const auto = createRetryDecorator(
+    "Retry",
+    { call: autoCall, stream },
+    backoffDescriber(backoff, "Retry", "auto"),
+  ) as unknown as Retrier;
+  const sync = createRetryDecorator(
+    "Retry.retry",
+    { call: syncCall, stream },
+    backoffDescriber(backoff, "Retry.retry", "sync"),
+  );
+  const aio = createRetryDecorator(
+    "Retry.aioretry",
+    { call: viaEngine, stream },
+    backoffDescriber(backoff, "Retry.aioretry", "async"),
+  );
   return Object.defineProperties(auto, {
     retry: { value: sync as unknown as SyncRetryDecorator, enumerable: true },
     aioretry: { value: aio, enumerable: true },

@@ -1,5 +1,6 @@
 import { FULL_RANGE, settle } from "./bounds.js";
 import type { DelayStrategy } from "./delay-strategy.js";
+import { strategyDescription } from "./description.js";
 import { statelessStrategy } from "./from-function.js";
 import { requireDuration } from "./validate.js";
 
@@ -14,5 +15,5 @@ import { requireDuration } from "./validate.js";
  */
 export function constant(ms: number): DelayStrategy {
   const delay = settle(requireDuration("constant()", "ms", ms), FULL_RANGE);
-  return statelessStrategy(() => delay);
+  return statelessStrategy(() => delay, strategyDescription("constant", { ms: delay }));
 }

@@ -1,5 +1,6 @@
 import { makeBounds, settle } from "./bounds.js";
 import type { DelaySequence, DelayStrategy } from "./delay-strategy.js";
+import { randomSourceName, strategyDescription } from "./description.js";
 import { draw, type RandomSource } from "./random-source.js";
 import {
   optionalMin,
@@ -45,7 +46,14 @@ export function decorrelatedJitter(options: DecorrelatedJitterOptions): DelayStr
   const source = optionalRandom(where, options.random);
   const bounds = makeBounds(min, cap);
   const start = Math.min(base, bounds.high);
+  const description = strategyDescription("decorrelatedJitter", {
+    base,
+    cap,
+    min,
+    random: randomSourceName(options.random),
+  });
   return Object.freeze({
+    describe: () => description,
     begin(): DelaySequence {
       // `previous` never exceeds the cap, so `previous * 3` stays far from overflow.
       let previous = start;

@@ -1,3 +1,5 @@
+import type { DelayStrategyDescription } from "./description.js";
+
 /**
  * The largest delay a strategy ever returns, in milliseconds (2^31 - 1, about 24.8 days).
  *
@@ -15,6 +17,11 @@ export const MAX_DELAY = 2_147_483_647;
 export interface DelayStrategy {
   /** Start a fresh sequence of delays for one call. */
   begin(): DelaySequence;
+  /**
+   * Its name and parameters as plain data (every strategy of this package has one; a strategy of
+   * your own may add it so that `retryPolicyOf` can show it).
+   */
+  describe?(): DelayStrategyDescription;
 }
 
 /**

@@ -13,7 +13,7 @@ import type { ExponentialJitterOptions } from "./jitter-options.js";
  * ```
  */
 export function equalJitter(options: ExponentialJitterOptions): DelayStrategy {
-  return exponentialJitter("equalJitter()", options, (ceiling, unit) => {
+  return exponentialJitter("equalJitter", "equalJitter()", options, (ceiling, unit) => {
     const half = ceiling / 2;
     return half + half * unit;
   });

@@ -1,5 +1,6 @@
 import { attemptIndex, type Bounds, exponentialGrowth, makeBounds, settle } from "./bounds.js";
 import type { DelayStrategy } from "./delay-strategy.js";
+import { randomSourceName, strategyDescription } from "./description.js";
 import { statelessStrategy } from "./from-function.js";
 import type { ExponentialJitterOptions } from "./jitter-options.js";
 import { draw, type RandomSource } from "./random-source.js";
@@ -17,6 +18,7 @@ import {
  * ceiling and hand it with a uniform draw to `spread`, whose result is clamped to `[min, cap]`.
  */
 export function exponentialJitter(
+  name: string,
   where: string,
   options: ExponentialJitterOptions,
   spread: (ceiling: number, unit: number) => number,
@@ -29,8 +31,11 @@ export function exponentialJitter(
   requireOrdered(where, "min", min, "cap", cap);
   const source: RandomSource = optionalRandom(where, options.random);
   const bounds: Bounds = makeBounds(min, cap);
-  return statelessStrategy((attempt) => {
-    const ceiling = exponentialGrowth(base, factor, attemptIndex(attempt), bounds.high);
-    return settle(spread(ceiling, draw(source)), bounds);
-  });
+  return statelessStrategy(
+    (attempt) => {
+      const ceiling = exponentialGrowth(base, factor, attemptIndex(attempt), bounds.high);
+      return settle(spread(ceiling, draw(source)), bounds);
+    },
+    strategyDescription(name, { base, factor, cap, min, random: randomSourceName(options.random) }),
+  );
 }

@@ -1,5 +1,6 @@
 import { attemptIndex, exponentialGrowth, makeBounds, settle } from "./bounds.js";
 import type { DelayStrategy } from "./delay-strategy.js";
+import { strategyDescription } from "./description.js";
 import { statelessStrategy } from "./from-function.js";
 import {
   optionalMax,
@@ -42,7 +43,9 @@ export function exponential(options: ExponentialOptions): DelayStrategy {
   const max = optionalMax(where, "max", options.max);
   requireOrdered(where, "min", min, "max", max);
   const bounds = makeBounds(min, max);
-  return statelessStrategy((attempt) =>
-    settle(exponentialGrowth(initial, factor, attemptIndex(attempt), bounds.high), bounds),
+  return statelessStrategy(
+    (attempt) =>
+      settle(exponentialGrowth(initial, factor, attemptIndex(attempt), bounds.high), bounds),
+    strategyDescription("exponential", { initial, factor, min, max }),
   );
 }

@@ -1,5 +1,6 @@
 import { attemptIndex, makeBounds, settle } from "./bounds.js";
 import type { DelayStrategy } from "./delay-strategy.js";
+import { strategyDescription } from "./description.js";
 import { statelessStrategy } from "./from-function.js";
 import {
   optionalMax,
@@ -50,9 +51,12 @@ export function fibonacci(options: FibonacciOptions): DelayStrategy {
   const max = optionalMax(where, "max", options.max);
   requireOrdered(where, "min", min, "max", max);
   const bounds = makeBounds(min, max);
-  return statelessStrategy((attempt) => {
-    if (initial === 0) return settle(0, bounds); // avoids 0 * Infinity far out
-    const value = initial * fibonacciNumber(attemptIndex(attempt));
-    return settle(Math.min(value, bounds.high), bounds);
-  });
+  return statelessStrategy(
+    (attempt) => {
+      if (initial === 0) return settle(0, bounds); // avoids 0 * Infinity far out
+      const value = initial * fibonacciNumber(attemptIndex(attempt));
+      return settle(Math.min(value, bounds.high), bounds);
+    },
+    strategyDescription("fibonacci", { initial, min, max }),
+  );
 }

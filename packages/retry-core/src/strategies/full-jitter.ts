@@ -15,5 +15,10 @@ import type { ExponentialJitterOptions } from "./jitter-options.js";
  * ```
  */
 export function fullJitter(options: ExponentialJitterOptions): DelayStrategy {
-  return exponentialJitter("fullJitter()", options, (ceiling, unit) => ceiling * unit);
+  return exponentialJitter(
+    "fullJitter",
+    "fullJitter()",
+    options,
+    (ceiling, unit) => ceiling * unit,
+  );
 }

@@ -6,6 +6,7 @@ export { constant } from "./constant.js";
 export { type DecorrelatedJitterOptions, decorrelatedJitter } from "./decorrelated-jitter.js";
 export type { DelaySequence, DelayStrategy, Pause } from "./delay-strategy.js";
 export { MAX_DELAY } from "./delay-strategy.js";
+export type { DelayStrategyDescription } from "./description.js";
 export { equalJitter } from "./equal-jitter.js";
 export { type ExponentialOptions, exponential } from "./exponential.js";
 export { type FibonacciOptions, fibonacci } from "./fibonacci.js";

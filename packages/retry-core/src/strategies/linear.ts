@@ -1,5 +1,6 @@
 import { attemptIndex, makeBounds, settle } from "./bounds.js";
 import type { DelayStrategy } from "./delay-strategy.js";
+import { strategyDescription } from "./description.js";
 import { statelessStrategy } from "./from-function.js";
 import {
   optionalMax,
@@ -40,7 +41,8 @@ export function linear(options: LinearOptions): DelayStrategy {
   requireOrdered(where, "min", min, "max", max);
   const bounds = makeBounds(min, max);
   // Both terms are finite and >= 0, so the sum is at worst Infinity, which settle() caps.
-  return statelessStrategy((attempt) =>
-    settle(initial + step * (attemptIndex(attempt) - 1), bounds),
+  return statelessStrategy(
+    (attempt) => settle(initial + step * (attemptIndex(attempt) - 1), bounds),
+    strategyDescription("linear", { initial, step, min, max }),
   );
 }

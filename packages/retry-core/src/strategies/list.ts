@@ -1,5 +1,6 @@
 import { attemptIndex, makeBounds, settle } from "./bounds.js";
 import type { DelayStrategy } from "./delay-strategy.js";
+import { strategyDescription } from "./description.js";
 import { statelessStrategy } from "./from-function.js";
 import {
   describeValue,
@@ -46,5 +47,8 @@ export function list(delays: readonly number[], options: ListOptions = {}): Dela
     settle(requireDuration(where, `delays[${index}]`, delay), bounds),
   );
   const last = settled.length - 1;
-  return statelessStrategy((attempt) => settled[Math.min(attemptIndex(attempt) - 1, last)]!);
+  return statelessStrategy(
+    (attempt) => settled[Math.min(attemptIndex(attempt) - 1, last)]!,
+    strategyDescription("list", { delays: Object.freeze([...settled]), min, max }),
+  );
 }

@@ -1,6 +1,7 @@
 import { FULL_RANGE, makeBounds, settle } from "./bounds.js";
 import { constant } from "./constant.js";
 import type { DelaySequence, DelayStrategy } from "./delay-strategy.js";
+import { randomSourceName, strategyDescription } from "./description.js";
 import { draw, type RandomSource } from "./random-source.js";
 import {
   describeValue,
@@ -71,7 +72,16 @@ export function proportionalJitter(
   const bounds = options.min == null && options.max == null ? FULL_RANGE : makeBounds(min, max);
   const low = direction === "both" ? 1 - ratio : 1;
   const width = direction === "both" ? 2 * ratio : ratio;
+  const description = strategyDescription("proportionalJitter", {
+    inner: strategy.describe?.() ?? strategyDescription("custom"),
+    ratio,
+    direction,
+    min,
+    max,
+    random: randomSourceName(options.random),
+  });
   return Object.freeze({
+    describe: () => description,
     begin(): DelaySequence {
       const sequence = strategy.begin();
       return {

@@ -1,5 +1,6 @@
 import { makeBounds } from "./bounds.js";
 import type { DelayStrategy } from "./delay-strategy.js";
+import { randomSourceName, strategyDescription } from "./description.js";
 import { statelessStrategy } from "./from-function.js";
 import { draw, type RandomSource } from "./random-source.js";
 import { optionalRandom, requireDuration, requireOptions, requireOrdered } from "./validate.js";
@@ -32,9 +33,12 @@ export function random(options: RandomOptions): DelayStrategy {
   const source = optionalRandom(where, options.random);
   const { low, high } = makeBounds(min, max);
   const span = high - low + 1;
-  return statelessStrategy(() => {
-    // draw() may return exactly 1 for a misbehaving source; keep the result inside [low, high].
-    const offset = Math.floor(draw(source) * span);
-    return low + (offset < span ? offset : span - 1);
-  });
+  return statelessStrategy(
+    () => {
+      // draw() may return exactly 1 for a misbehaving source; keep the result inside [low, high].
+      const offset = Math.floor(draw(source) * span);
+      return low + (offset < span ? offset : span - 1);
+    },
+    strategyDescription("random", { min, max, random: randomSourceName(options.random) }),
+  );
 }

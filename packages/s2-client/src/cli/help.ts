@@ -1,3 +1,5 @@
+import { rpcRetries } from "../retry-summary.js";
+import type { Rpc } from "../retry-table.js";
 import type { Command, OptionSpec } from "./command.js";
 import { COMMANDS, GROUPS } from "./commands/index.js";
 import { CONNECTION_OPTIONS } from "./connection-options.js";
@@ -40,6 +42,45 @@ function optionRows(
   });
 }
 
+/** The RPCs each command makes, for the "Retries" lines of its help. */
+export const COMMAND_RPCS: Readonly<Record<string, readonly Rpc[]>> = {
+  "basins list": ["ListBasins"],
+  "basins create": ["CreateBasin"],
+  "basins delete": ["DeleteBasin"],
+  "basins config get": ["GetBasinConfig"],
+  "basins config set": ["ReconfigureBasin"],
+  "streams list": ["ListStreams"],
+  "streams create": ["CreateStream"],
+  "streams delete": ["DeleteStream"],
+  "streams config get": ["GetStreamConfig"],
+  "streams config set": ["ReconfigureStream"],
+  append: ["AppendSession"],
+  read: ["Read", "ReadSession"],
+  tail: ["CheckTail"],
+  "tokens issue": ["IssueAccessToken"],
+  "tokens list": ["ListAccessTokens"],
+  "tokens revoke": ["RevokeAccessToken"],
+};
+
+/**
+ * Whether and how a command's calls retry, from the client's retry table, with the settings the
+ * command line uses (the client's defaults, `--max-retries` aside).
+ */
+export function retryLines(command: Command): string {
+  const rpcs = COMMAND_RPCS[command.path.join(" ")];
+  if (rpcs === undefined) return "";
+  const lines = rpcs.map((rpc) => {
+    const { level, codes } = rpcRetries(rpc);
+    let line = `  ${rpc} (${level}): ${codes.length === 0 ? "not retried" : codes.join(", ")}`;
+    if (codes.length === 1) line += " only";
+    if (rpc.endsWith("Session"))
+      line += "\n    a session: reconnects and resumes; the count restarts after progress";
+    return `${line}\n`;
+  });
+  return `\nRetries: up to --max-retries times (default 3), with jittered pauses (a server's
+retry-after-ms sets the pause), when the call fails with:\n${lines.join("")}`;
+}
+
 /** The usage line of a command. */
 export function usageLine(command: Command): string {
   const args = command.arguments.map((name) => `<${name}>`).join(" ");
@@ -54,6 +95,7 @@ export function commandHelp(command: Command): string {
   if (command.connects !== false) {
     text += `\nConnection options:\n${table(optionRows(CONNECTION_OPTIONS))}`;
   }
+  text += retryLines(command);
   if (command.examples?.length) {
     text += `\nExamples:\n${command.examples.map((example) => `  ${example}\n`).join("")}`;
   }
