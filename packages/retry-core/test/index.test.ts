@@ -8,10 +8,13 @@ describe("public API", () => {
   it("the main entry point exports exactly the documented values", () => {
     expect(Object.keys(core).sort()).toEqual([
       "Backoff",
+      "BrokenCircuitError",
+      "CircuitBreaker",
       "Context",
       "MAX_DELAY",
       "ManualClock",
       "Retry",
+      "RetryBudget",
       "TimeoutError",
       "aioretry",
       "asyncBackoff",
