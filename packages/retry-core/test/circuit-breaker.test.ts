@@ -271,7 +271,7 @@ describe("CircuitBreaker in the engine", () => {
     const backoff = new Backoff({ maxTries: 5, attemptTimeout: 50, breaker, clock });
     const outcome = backoff.execute(() => new Promise(() => {})).catch((e) => e);
     await clock.advanceAsync(100);
-    const error = await outcome;
+    const error = (await outcome) as BrokenCircuitError;
     expect(error).toBeInstanceOf(BrokenCircuitError);
     expect(TimeoutError.is(error.cause)).toBe(true);
     expect(clock.pendingTimers).toBe(0);
