@@ -29,7 +29,8 @@ describe("sessions with a budget and a breaker", () => {
     let opened = 0;
     async function* broken(): AsyncGenerator<number> {
       opened++;
-      throw new Flaky(String(opened));
+      if (opened > 0) throw new Flaky(String(opened));
+      yield 0;
     }
     const error = await collect(backoff.session({}, broken)).catch((e) => e);
     expect(opened).toBe(2); // 4 → 3 (retry) → 2 (refused)
@@ -56,7 +57,8 @@ describe("sessions with a budget and a breaker", () => {
     let opened = 0;
     async function* broken(): AsyncGenerator<number> {
       opened++;
-      throw new Flaky();
+      if (opened > 0) throw new Flaky();
+      yield 0;
     }
     const error = await collect(backoff.session({}, broken)).catch((e) => e);
     expect(error).toBeInstanceOf(BrokenCircuitError);
