@@ -1,7 +1,17 @@
 import { type AttemptOwner, AttemptState, enterAttempt, leaveAttempt } from "./attempt.js";
 import type { BackoffStatistics, StopReason } from "./backoff-options.js";
+import {
+  ABANDONED,
+  type CircuitBreaker,
+  FAILED,
+  PASSED,
+  REFUSED,
+  SUCCEEDED,
+} from "./breaker/circuit-breaker.js";
+import type { RetryBudget } from "./budget/retry-budget.js";
 import { unrefTimer, yieldToMacrotasks } from "./clock.js";
 import { TimeoutError } from "./errors.js";
+import { HedgedRun } from "./hedging/hedged-run.js";
 import type { RetryPolicy } from "./policy.js";
 import type { DelaySequence } from "./strategies/delay-strategy.js";
 
@@ -27,23 +37,75 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 }
 
 /**
- * Creates the context of a first attempt run on the fast path (no limits, no signal, no hooks), for
- * functions that ask for it. One per Backoff. @internal
+ * What the fast path shares between all calls of one Backoff: the context of a first attempt, for
+ * functions that ask for it, and the one success handler (chosen once, so that a policy without a
+ * budget or a breaker runs none of their code). @internal
  */
 export class FirstAttemptOwner implements AttemptOwner {
-  readonly #policy: RetryPolicy;
-  constructor(policy: RetryPolicy) {
-    this.#policy = policy;
+  readonly policy: RetryPolicy;
+  readonly stats: BackoffStatistics;
+  /** No time limit, hook or hedging: a call without a signal may take the fast path. */
+  readonly untimed: boolean;
+  /** `untimed` and no policy-wide signal: `execute` may take the fast path at once. */
+  readonly fast: boolean;
+  /** Counts a successful first attempt and passes its value on. */
+  readonly succeed: (value: unknown) => unknown;
+  /** The budget counts calls (a percentage budget; a token bucket does not). */
+  readonly countsCalls: boolean;
+
+  constructor(policy: RetryPolicy, stats: BackoffStatistics) {
+    this.policy = policy;
+    this.stats = stats;
+    this.untimed = !policy.timed && policy.hedge === undefined;
+    this.fast = this.untimed && policy.signal === undefined;
+    const { budget, breaker } = policy;
+    // One handler per combination, so that each runs only what its policy needs.
+    if (budget === undefined && breaker === undefined) {
+      this.succeed = (value) => {
+        stats.done++;
+        return value;
+      };
+    } else if (breaker === undefined) {
+      this.succeed = (value) => {
+        stats.done++;
+        (budget as RetryBudget).onSuccess();
+        return value;
+      };
+    } else if (budget === undefined) {
+      this.succeed = (value) => {
+        stats.done++;
+        breaker.passed();
+        return value;
+      };
+    } else {
+      this.succeed = (value) => {
+        stats.done++;
+        budget.onSuccess();
+        breaker.passed();
+        return value;
+      };
+    }
+    this.countsCalls = budget !== undefined && budget.kind === "percent";
   }
+
+  /** The success handler of a first attempt that asked for its context. */
+  succeedWith(state: AttemptState): (value: unknown) => unknown {
+    const succeed = this.succeed;
+    return (value) => {
+      state.finish();
+      return succeed(value);
+    };
+  }
+
   createAttemptState(): AttemptState {
-    const clock = this.#policy.clock;
+    const clock = this.policy.clock;
     return new AttemptState(clock, 1, undefined, clock.now(), Number.NaN);
   }
 }
 
 /**
  * Runs one call under a policy. Calls without limits, signal or hooks take a fast path: one call
- * of `fn`, one `await`, no timer, no AbortController, no clock read. Everything else goes through
+ * of `fn`, one `.then`, no timer, no AbortController, no clock read. Everything else goes through
  * `CallRun`. @internal
  */
 export function executeCall(
@@ -55,39 +117,49 @@ export function executeCall(
   fn: Retried,
   args: unknown[],
 ): Promise<unknown> {
-  if (signal === undefined && !policy.timed)
-    return fastCall(policy, stats, first, thisArg, fn, args);
+  if (signal === undefined && first.untimed) return fastCall(first, thisArg, fn, args);
+  if (policy.hedge !== undefined) {
+    return new HedgedRun(policy, stats, thisArg, signal, fn, args).start();
+  }
   return new CallRun(policy, stats, thisArg, signal, fn, args).start();
 }
 
-async function fastCall(
-  policy: RetryPolicy,
-  stats: BackoffStatistics,
+/**
+ * The success path: the function is called at once and its outcome observed with one `.then`
+ * (no `async` frame, no `await`); a failure hands the call over to `CallRun`.
+ */
+export function fastCall(
   first: FirstAttemptOwner,
   thisArg: unknown,
   fn: Retried,
   args: unknown[],
 ): Promise<unknown> {
+  const policy = first.policy;
+  const stats = first.stats;
+  const breaker = policy.breaker;
+  // A circuit that is not closed needs the full state machine (probes, refusals).
+  if (breaker !== undefined && !breaker.closed) {
+    return new CallRun(policy, stats, thisArg, undefined, fn, args).start();
+  }
+  if (first.countsCalls) (policy.budget as RetryBudget).onCall();
   stats.attempts++;
   let pending: unknown;
-  let failed = false;
   enterAttempt(first);
   try {
     pending = fn.apply(thisArg, args);
   } catch (error) {
-    failed = true;
-    pending = error;
-  }
-  const state = leaveAttempt();
-  if (failed) return new CallRun(policy, stats, thisArg, undefined, fn, args).after(pending, state);
-  try {
-    const value = await pending;
-    stats.done++;
-    state?.finish();
-    return value;
-  } catch (error) {
+    const state = leaveAttempt();
     return new CallRun(policy, stats, thisArg, undefined, fn, args).after(error, state);
   }
+  const state = leaveAttempt();
+  // A native promise is observed as it is; anything else (a value, a foreign thenable) adopted first.
+  // The handlers are written inline: a closure bound to a name costs a name definition per call
+  // under some transpilers (esbuild's keepNames).
+  return (pending instanceof Promise ? pending : Promise.resolve(pending)).then(
+    state === undefined ? first.succeed : first.succeedWith(state),
+    (error: unknown) =>
+      new CallRun(policy, stats, thisArg, undefined, fn, args).after(error, state),
+  );
 }
 
 /**
@@ -120,6 +192,8 @@ export class CallRun implements AttemptOwner {
   #zeroDelays = 0;
   /** The abort listener, while one is registered. */
   #abortListener: (() => void) | undefined = undefined;
+  /** The circuit breaker's admission of the running attempt; REFUSED when none is pending. */
+  #admission = REFUSED;
 
   constructor(
     policy: RetryPolicy,
@@ -153,6 +227,7 @@ export class CallRun implements AttemptOwner {
       this.#abortListener = () => this.#onAbort();
       signal.addEventListener("abort", this.#abortListener);
     }
+    this.#policy.budget?.onCall();
     this.#runAttempt(0);
     return promise;
   }
@@ -161,6 +236,8 @@ export class CallRun implements AttemptOwner {
   after(error: unknown, state: AttemptState | undefined): Promise<unknown> {
     const promise = this.#promise();
     this.#attempt = 1;
+    // The fast path runs only while the circuit is closed.
+    if (this.#policy.breaker !== undefined) this.#admission = PASSED;
     this.#state = state;
     state?.finish();
     // Untimed until now: time it from its first attempt if that one asked for its context, else from here.
@@ -212,6 +289,15 @@ export class CallRun implements AttemptOwner {
       }
       this.#endsAt = this.#startedAt + elapsed + (limit as number);
     }
+    const breaker = policy.breaker;
+    if (breaker !== undefined) {
+      const admission = breaker.admit();
+      if (admission === REFUSED) {
+        this.#circuitOpen();
+        return;
+      }
+      this.#admission = admission;
+    }
     this.#attempt++;
     this.#stats.attempts++;
     const token = ++this.#token;
@@ -227,7 +313,8 @@ export class CallRun implements AttemptOwner {
     this.#state = leaveAttempt();
     if (this.#settled) {
       // The function aborted the call's own signal synchronously; only keep its outcome quiet.
-      if (!failed && isThenable(result)) result.then(undefined, ignore);
+      if (!failed && isThenable(result)) result.then((value) => policy.dispose(value), ignore);
+      else if (!failed) policy.dispose(result);
       return;
     }
     if (failed) {
@@ -244,6 +331,8 @@ export class CallRun implements AttemptOwner {
       result.then(
         (value) => {
           if (token === this.#token) this.#onSuccess(value);
+          // An abandoned attempt's value belongs to nobody.
+          else policy.dispose(value);
         },
         (error) => {
           if (token === this.#token) this.#onFailure(error);
@@ -281,6 +370,7 @@ export class CallRun implements AttemptOwner {
     if (this.#timerKind === DEADLINE_LIMIT) {
       const error = new TimeoutError("deadline", policy.deadline as number);
       this.#state?.abort(error);
+      this.#record(ABANDONED);
       this.#stats.errors++;
       this.#deadlineReached(error);
       return;
@@ -296,6 +386,7 @@ export class CallRun implements AttemptOwner {
     this.#token++;
     const reason = (this.#signal as AbortSignal).reason;
     this.#state?.abort(reason);
+    this.#record(ABANDONED);
     this.#settle();
     this.#cancel(reason);
   }
@@ -316,6 +407,8 @@ export class CallRun implements AttemptOwner {
     this.#disarm();
     this.#state?.finish();
     this.#stats.done++;
+    this.#policy.budget?.onSuccess();
+    this.#record(SUCCEEDED);
     this.#settle();
     this.#resolve(value);
   }
@@ -331,24 +424,47 @@ export class CallRun implements AttemptOwner {
     const policy = this.#policy;
     const attempt = this.#attempt;
     const elapsed = this.#elapsed();
-    let delay: number | undefined;
+    let reason: StopReason | undefined;
     try {
-      const reason = policy.stopReason(error, attempt, elapsed);
-      if (reason !== undefined) {
-        if (!this.#settled) this.#giveUp(error, reason, elapsed);
-        return;
-      }
-      if (this.#sequence === undefined) this.#sequence = policy.delaySequence();
-      delay = policy.nextDelay(this.#sequence, attempt, error, elapsed);
+      reason = policy.stopReason(error, attempt, elapsed);
     } catch (hookError) {
-      // A throwing giveup/retryIf/retryAfter or strategy ends the call with its own error.
+      // A throwing giveup/retryIf ends the call with its own error.
+      this.#record(ABANDONED);
       if (!this.#settled) this.#giveUp(hookError, "giveup", elapsed);
+      return;
+    }
+    // Only failures the classifier would retry count against the breaker and the budget; the
+    // others show a service that answered.
+    const counted = reason !== "not-retryable" && reason !== "giveup";
+    this.#record(counted ? FAILED : SUCCEEDED, error);
+    if (counted) policy.budget?.onFailure();
+    if (reason !== undefined) {
+      if (!this.#settled) this.#giveUp(error, reason, elapsed);
       return;
     }
     // One of those hooks aborted the call's signal: the call has already ended as aborted.
     if (this.#settled) return;
+    // A circuit this failure (or another call) opened stops the retries now, not after the pause.
+    if (policy.breaker?.refuses() === true) {
+      this.#circuitOpen();
+      return;
+    }
+    let delay: number | undefined;
+    try {
+      if (this.#sequence === undefined) this.#sequence = policy.delaySequence();
+      delay = policy.nextDelay(this.#sequence, attempt, error, elapsed);
+    } catch (hookError) {
+      // A throwing retryAfter or strategy ends the call with its own error.
+      if (!this.#settled) this.#giveUp(hookError, "giveup", elapsed);
+      return;
+    }
+    if (this.#settled) return;
     if (delay === undefined) {
       this.#giveUp(error, "deadline", elapsed);
+      return;
+    }
+    if (policy.budget !== undefined && !policy.budget.tryRetry()) {
+      this.#giveUp(error, "budget", elapsed);
       return;
     }
     this.#hasLastError = true;
@@ -367,6 +483,20 @@ export class CallRun implements AttemptOwner {
     } else {
       this.#runAttempt();
     }
+  }
+
+  /** Tells the breaker how the running attempt ended (once per admitted attempt). */
+  #record(outcome: number, error?: unknown): void {
+    const admission = this.#admission;
+    if (admission === REFUSED) return;
+    this.#admission = REFUSED;
+    (this.#policy.breaker as CircuitBreaker).record(admission, outcome, error);
+  }
+
+  /** Ends the call because the circuit is open: `BrokenCircuitError`, the last failure as cause. */
+  #circuitOpen(): void {
+    const error = (this.#policy.breaker as CircuitBreaker).refusal();
+    this.#giveUp(error, "circuit-open", this.#elapsed());
   }
 
   #deadlineReached(timeout: TimeoutError | undefined): void {

@@ -1,5 +1,12 @@
 import { type AttemptOwner, AttemptState, enterAttempt, leaveAttempt } from "./attempt.js";
 import type { BackoffStatistics, ResumeState, StopReason } from "./backoff-options.js";
+import {
+  ABANDONED,
+  type CircuitBreaker,
+  FAILED,
+  REFUSED,
+  SUCCEEDED,
+} from "./breaker/circuit-breaker.js";
 import { unrefTimer, yieldToMacrotasks } from "./clock.js";
 import { TimeoutError } from "./errors.js";
 import { describeValue, type RetryPolicy } from "./policy.js";
@@ -81,6 +88,15 @@ export async function* runSession(
   let state: AttemptState | undefined;
   let yielding = false;
   let settledNormally = false;
+  // The breaker's admission of the running attempt, until its outcome is recorded.
+  const breaker = policy.breaker;
+  let admission = REFUSED;
+  const record = (outcome: number, error?: unknown): void => {
+    if (admission === REFUSED) return;
+    const admitted = admission;
+    admission = REFUSED;
+    (breaker as CircuitBreaker).record(admitted, outcome, error);
+  };
 
   const giveUp = (error: unknown, reason: StopReason): unknown => {
     stats.giveups++;
@@ -100,6 +116,7 @@ export async function* runSession(
     return reason;
   };
 
+  policy.budget?.onCall();
   try {
     for (;;) {
       if (signal?.aborted) throw cancel();
@@ -111,6 +128,10 @@ export async function* runSession(
           hasLastError ? lastError : new TimeoutError("deadline", policy.deadline as number),
           "deadline",
         );
+      }
+      if (breaker !== undefined) {
+        admission = breaker.admit();
+        if (admission === REFUSED) throw giveUp(breaker.refusal(), "circuit-open");
       }
       attempt++;
       stats.attempts++;
@@ -167,6 +188,11 @@ export async function* runSession(
             state,
             progressed ? undefined : new Published(state),
           );
+          // Every item is an answer: it refills the budget as a successful call would, so that a
+          // long stream that breaks now and then keeps its reconnects. The breaker counts the
+          // attempt once, as a success, at its first item (or clean end).
+          policy.budget?.onSuccess();
+          if (!progressed) record(SUCCEEDED);
           if (result.done) {
             settledNormally = true;
             stats.done++;
@@ -197,7 +223,10 @@ export async function* runSession(
         if (yielding) throw error;
         state.abort(error);
         await upstream?.close();
-        if (signal?.aborted) throw cancel();
+        if (signal?.aborted) {
+          record(ABANDONED);
+          throw cancel();
+        }
         stats.errors++;
         if (TimeoutError.is(error) && error.kind === "deadline") {
           throw giveUp(hasLastError ? lastError : error, "deadline");
@@ -208,10 +237,18 @@ export async function* runSession(
         }
         const elapsed = clock.now() - startedAt;
         const reason = policy.stopReason(error, attempt, elapsed);
+        // Only failures the classifier retries count against the breaker and the budget.
+        const counted = reason !== "not-retryable" && reason !== "giveup";
+        record(counted ? FAILED : SUCCEEDED, error);
+        if (counted) policy.budget?.onFailure();
         if (reason !== undefined) throw giveUp(error, reason);
+        if (breaker?.refuses() === true) throw giveUp(breaker.refusal(), "circuit-open");
         if (sequence === undefined) sequence = policy.delaySequence();
         const delay = policy.nextDelay(sequence, attempt, error, elapsed);
         if (delay === undefined) throw giveUp(error, "deadline");
+        if (policy.budget !== undefined && !policy.budget.tryRetry()) {
+          throw giveUp(error, "budget");
+        }
         if (delivered > 0 && resume !== undefined) {
           // Asked before the pause: a broken hook ends the session now, not after a wasted wait,
           // and its failure is never mistaken for an attempt's (and retried).
@@ -250,6 +287,7 @@ export async function* runSession(
       }
     }
   } finally {
+    record(ABANDONED);
     if (!settledNormally) {
       state?.abort(new DOMException("the session ended", "AbortError"));
     }

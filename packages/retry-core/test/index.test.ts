@@ -8,11 +8,14 @@ describe("public API", () => {
   it("the main entry point exports exactly the documented values", () => {
     expect(Object.keys(core).sort()).toEqual([
       "Backoff",
+      "BrokenCircuitError",
+      "CircuitBreaker",
       "Context",
       "MAX_DELAY",
       "ManualClock",
       "RETRY_POLICY_METADATA",
       "Retry",
+      "RetryBudget",
       "TimeoutError",
       "aioretry",
       "asyncBackoff",

@@ -75,6 +75,9 @@ export class RetryPolicies {
       // Attempt timeouts are retried by the engine unless told otherwise; the table may say no.
       giveup: (error) => !retry(error),
       retryAfter: retryAfterOf,
+      budget: config.retryBudget,
+      // Only reads that change nothing may be sent twice at once.
+      hedge: rpc === "CheckTail" || rpc === "Read" ? config.hedgeReads : undefined,
     });
   }
 }

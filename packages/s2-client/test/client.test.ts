@@ -24,6 +24,8 @@ const SECRET = "super-secret-token-value";
 const calls: Record<string, number> = {};
 const tokens: string[] = [];
 const failures: Record<string, number> = {};
+/** CheckTail calls left to leave unanswered (until the client's deadline). */
+let stalledCheckTails = 0;
 const log: WireRecord[] = [];
 let breakSessionAfter = Number.POSITIVE_INFINITY;
 let lastMetadata: Metadata | undefined;
@@ -57,6 +59,10 @@ beforeAll(async () => {
   server.addService(StreamServiceService, {
     checkTail(call: { metadata: Metadata }, cb: (e: unknown, r?: unknown) => void) {
       if (count("CheckTail", call.metadata)) return cb(unavailable);
+      if (stalledCheckTails > 0) {
+        stalledCheckTails--;
+        return;
+      }
       cb(null, { nextSeqNum: BigInt(log.length), lastTimestamp: 7n });
     },
     appendSession(call: ServerDuplexStream<AppendSessionRequest, AppendSessionResponse>) {
@@ -144,7 +150,8 @@ function client(options: Partial<ConstructorParameters<typeof S2>[0]> = {}): S2 
 
 describe("S2 client against a scripted server", () => {
   it("retries a read-only call on UNAVAILABLE, as many times as maxRetries allows", async () => {
-    await using s2 = client({ maxRetries: 3 });
+    // Without the retry budget, which would stop a run of failures before maxRetries (see below).
+    await using s2 = client({ maxRetries: 3, retryBudget: null });
     const stream = s2.basin("my-basin-1").stream("s");
     failures.CheckTail = 3;
     expect(await stream.checkTail()).toEqual(new Tail(0n, 7n));
@@ -155,6 +162,43 @@ describe("S2 client against a scripted server", () => {
     const error = await stream.checkTail().catch((e: unknown) => e);
     expect(S2Error.is(error) && error.code === status.UNAVAILABLE).toBe(true);
     expect(calls.CheckTail).toBe(8);
+  });
+
+  it("has a retry budget per client by default (gRPC's 10 tokens, ratio 0.1)", async () => {
+    await using s2 = client({ maxRetries: 3 });
+    const stream = s2.basin("my-basin-1").stream("s");
+    failures.CheckTail = 100;
+    // 10 → 9, 8, 7: retried; 6: out of tries. Then 5, 4: refused at once.
+    await expect(stream.checkTail()).rejects.toMatchObject({ code: status.UNAVAILABLE });
+    expect(calls.CheckTail).toBe(4);
+    await expect(stream.checkTail()).rejects.toMatchObject({ code: status.UNAVAILABLE });
+    expect(calls.CheckTail).toBe(5);
+    await expect(stream.checkTail()).rejects.toMatchObject({ code: status.UNAVAILABLE });
+    expect(calls.CheckTail).toBe(6);
+    // The budget is the client's: another client still retries.
+    await using other = client({ maxRetries: 1 });
+    await expect(other.basin("my-basin-1").stream("s").checkTail()).rejects.toMatchObject({
+      code: status.UNAVAILABLE,
+    });
+    expect(calls.CheckTail).toBe(8);
+  });
+
+  it("hedges checkTail with hedgeReads: a stalled attempt is overtaken by the next", async () => {
+    await using s2 = client({ hedgeReads: { delay: 20, maxAttempts: 2 }, requestTimeout: 3_000 });
+    const stream = s2.basin("my-basin-1").stream("s");
+    stalledCheckTails = 1;
+    const started = performance.now();
+    expect(await stream.checkTail()).toEqual(new Tail(BigInt(log.length), 7n));
+    expect(calls.CheckTail).toBe(2);
+    // Well before the stalled attempt's deadline (a generous margin for a busy machine).
+    expect(performance.now() - started).toBeLessThan(2_500);
+  });
+
+  it("rejects a retryBudget that is not a RetryBudget and bad hedgeReads", () => {
+    expect(() => client({ retryBudget: {} as never })).toThrow(/retryBudget must be a RetryBudget/);
+    expect(() => client({ hedgeReads: { delay: 10, maxAttempts: 0 } })).toThrow(
+      /hedgeReads.maxAttempts/,
+    );
   });
 
   it("sends one s2-request-token across the retries of a create", async () => {
