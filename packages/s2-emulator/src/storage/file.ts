@@ -1,13 +1,4 @@
-import {
-  type FileHandle,
-  mkdir,
-  open,
-  readdir,
-  readFile,
-  rename,
-  rm,
-  truncate,
-} from "node:fs/promises";
+import { type FileHandle, mkdir, open, readdir, readFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { type DamagedLog, LogDamageError } from "./log-damage-error.js";
 import { decodeLog, encodeFrame } from "./log-format.js";
@@ -105,7 +96,16 @@ export class FileStorage implements Storage {
     }
     if (damaged.length > 0 && !this.#repair) throw new LogDamageError(damaged);
     // Only now that opening goes ahead is anything cut: a refusal leaves every file as it was.
-    for (const { path, length } of cuts) await truncate(path, length);
+    for (const { path, length } of cuts) {
+      const handle = await open(path, "r+");
+      try {
+        await handle.truncate(length);
+        // Durable before anything is appended after the cut.
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    }
     return { metadata, records, truncatedBytes, repairs: damaged };
   }
 
