@@ -2,9 +2,14 @@ import { type AttemptOwner, AttemptState, enterAttempt, leaveAttempt } from "./a
 import type { BackoffStatistics, ResumeState, StopReason } from "./backoff-options.js";
 import { unrefTimer, yieldToMacrotasks } from "./clock.js";
 import { TimeoutError } from "./errors.js";
+import { CallHistory, type HistoryStopReason } from "./history/call-history.js";
+import { bindHistory } from "./history/retry-history.js";
 import { describeValue, type RetryPolicy } from "./policy.js";
+import { RetryError } from "./retry-error.js";
 import { sleep } from "./sleep.js";
 import type { DelaySequence } from "./strategies/delay-strategy.js";
+import { CallTelemetry } from "./telemetry/call-telemetry.js";
+import { telemetryWanted } from "./telemetry/probe.js";
 
 /** A function whose result is a stream: an async generator function or an AsyncIterable factory. @internal */
 export type StreamFactory = (this: unknown, ...args: unknown[]) => AsyncIterable<unknown>;
@@ -81,21 +86,69 @@ export async function* runSession(
   let state: AttemptState | undefined;
   let yielding = false;
   let settledNormally = false;
+  const telemetry =
+    policy.telemetry !== undefined && telemetryWanted()
+      ? CallTelemetry.begin(policy.telemetry, fn.name)
+      : undefined;
+  // The session's history: its failed attempts (a session that never fails keeps none, unless observed).
+  let history = telemetry === undefined ? undefined : new CallHistory(policy.historySize);
+  let attemptStart = Number.NaN;
+  let recorded = false;
+  const historyOf = (): CallHistory => {
+    history ??= new CallHistory(policy.historySize);
+    return history;
+  };
+  const record = (outcome: "value" | "error", result: unknown): void => {
+    if (recorded) return;
+    recorded = true;
+    historyOf().record(attempt, attemptStart, clock.now(), outcome, result);
+  };
+  const end = (reason: HistoryStopReason, error: unknown): CallHistory => {
+    const kept = historyOf();
+    kept.end(reason);
+    if (telemetry !== undefined) {
+      const last = kept.last;
+      if (last !== undefined) telemetry.attemptEnded(last);
+      telemetry.end(reason, attempt, error);
+    }
+    return kept;
+  };
 
   const giveUp = (error: unknown, reason: StopReason): unknown => {
     stats.giveups++;
-    policy.notifyGiveUp({ attempt, error, reason, elapsed: clock.now() - startedAt });
-    return error;
+    const kept = historyOf();
+    kept.end(reason);
+    let thrown = error;
+    if (policy.aggregate) {
+      const errors = kept.errors();
+      if (errors[errors.length - 1] !== error) errors.push(error);
+      thrown = new RetryError(errors, kept, attempt);
+      bindHistory(thrown, kept);
+    }
+    end(reason, thrown);
+    bindHistory(error, kept);
+    policy.notifyGiveUp({
+      attempt,
+      error: thrown,
+      reason,
+      elapsed: clock.now() - startedAt,
+      history: kept,
+    });
+    return thrown;
   };
   // The caller's abort ends the session with its reason; the give-up hook is told why.
   const cancel = (): unknown => {
     stats.cancels++;
     const reason = (signal as AbortSignal).reason;
+    if (attempt > 0) record("error", reason);
+    const kept = end("aborted", reason);
+    bindHistory(reason, kept);
     policy.notifyGiveUp({
       attempt,
       error: reason,
       reason: "aborted",
       elapsed: clock.now() - startedAt,
+      history: kept,
     });
     return reason;
   };
@@ -114,6 +167,8 @@ export async function* runSession(
       }
       attempt++;
       stats.attempts++;
+      attemptStart = startedAt + elapsedAtStart;
+      recorded = false;
       const firstLimit = policy.attemptTimeout;
       state = new AttemptState(
         clock,
@@ -128,7 +183,11 @@ export async function* runSession(
       try {
         enterAttempt(new Published(state));
         try {
-          const iterable = fn.apply(thisArg, callArgs as unknown[]);
+          const iterable = (
+            telemetry === undefined
+              ? fn.apply(thisArg, callArgs as unknown[])
+              : telemetry.runAttempt(attempt, false, fn, thisArg, callArgs as unknown[])
+          ) as AsyncIterable<unknown>;
           upstream = new Upstream(iterable[Symbol.asyncIterator]());
         } finally {
           leaveAttempt();
@@ -170,6 +229,10 @@ export async function* runSession(
           if (result.done) {
             settledNormally = true;
             stats.done++;
+            if (history !== undefined) {
+              record("value", undefined);
+              end("success", undefined);
+            }
             return;
           }
           if (!progressed) {
@@ -199,6 +262,7 @@ export async function* runSession(
         await upstream?.close();
         if (signal?.aborted) throw cancel();
         stats.errors++;
+        record("error", error);
         if (TimeoutError.is(error) && error.kind === "deadline") {
           throw giveUp(hasLastError ? lastError : error, "deadline");
         }
@@ -210,7 +274,7 @@ export async function* runSession(
         const reason = policy.stopReason(error, attempt, elapsed);
         if (reason !== undefined) throw giveUp(error, reason);
         if (sequence === undefined) sequence = policy.delaySequence();
-        const delay = policy.nextDelay(sequence, attempt, error, elapsed);
+        const delay = policy.nextDelay(sequence, attempt, error, elapsed, historyOf());
         if (delay === undefined) throw giveUp(error, "deadline");
         if (delivered > 0 && resume !== undefined) {
           // Asked before the pause: a broken hook ends the session now, not after a wasted wait,
@@ -235,7 +299,13 @@ export async function* runSession(
         hasLastError = true;
         lastError = error;
         stats.retries++;
-        policy.notifyRetry({ attempt, error, delay, elapsed });
+        const kept = historyOf();
+        if (telemetry !== undefined) {
+          const last = kept.last as CallHistory["attempts"][number];
+          telemetry.attemptEnded(last);
+          telemetry.retried(last);
+        }
+        policy.notifyRetry({ attempt, error, delay, elapsed, history: kept });
         if (delay > 0) {
           zeroDelays = 0;
           try {
@@ -253,6 +323,8 @@ export async function* runSession(
     if (!settledNormally) {
       state?.abort(new DOMException("the session ended", "AbortError"));
     }
+    // The consumer stopped early (break, return()): the session ends without a failure.
+    if (telemetry !== undefined && history?.stopReason === undefined) end("success", undefined);
     await upstream?.close();
   }
 }
