@@ -1,13 +1,34 @@
+import type { CircuitBreaker } from "./breaker/circuit-breaker.js";
+import type { RetryBudget } from "./budget/retry-budget.js";
 import type { Clock } from "./clock.js";
 import type { RetryHistory } from "./history/call-history.js";
-import type { Pause } from "./strategies/delay-strategy.js";
+import type { DelayStrategy, Pause } from "./strategies/delay-strategy.js";
 import type { TelemetryOptions } from "./telemetry/telemetry-options.js";
 
 /**
  * Why a call stopped retrying: the error is not one to retry, `giveup` said so, the attempts ran out,
- * the deadline passed (or the next pause would reach past it), or the caller aborted.
+ * the deadline passed (or the next pause would reach past it), the caller aborted, the retry budget
+ * refused the retry, or the circuit breaker is open.
  */
-export type StopReason = "not-retryable" | "giveup" | "max-tries" | "deadline" | "aborted";
+export type StopReason =
+  | "not-retryable"
+  | "giveup"
+  | "max-tries"
+  | "deadline"
+  | "aborted"
+  | "budget"
+  | "circuit-open";
+
+/**
+ * Hedging: when an attempt has not settled after `delay` ms, another starts in parallel, up to
+ * `maxAttempts` in flight (the first included). For idempotent work only.
+ */
+export interface HedgeOptions {
+  /** Wait before each hedged attempt: ms, or a delay strategy (attempt n = the n-th hedge). */
+  delay: number | DelayStrategy;
+  /** Attempts in flight at once, the first included (an integer >= 1; 1 turns hedging off). */
+  maxAttempts: number;
+}
 
 /** Passed to `onRetry` before each pause. */
 export interface RetryEvent {
@@ -114,6 +135,28 @@ export interface BackoffOptions {
    * this policy. @default {}
    */
   telemetry?: TelemetryOptions | false;
+  /**
+   * A retry budget shared with other policies: a retry it refuses ends the call with the last
+   * error (stop reason `"budget"`). Calls and sessions.
+   */
+  budget?: RetryBudget | null;
+  /**
+   * A circuit breaker shared with other policies, asked before every attempt: while it is open the
+   * call fails with `BrokenCircuitError` (stop reason `"circuit-open"`) without calling the
+   * function. Calls and sessions.
+   */
+  breaker?: CircuitBreaker | null;
+  /**
+   * Hedged attempts for tail latency (calls only; sessions ignore it). With hedging, a failed
+   * attempt is followed by the next one at once, without `pause`.
+   */
+  hedge?: HedgeOptions | null;
+  /**
+   * Receives the values of attempts whose result nobody will use: hedged attempts that lost the
+   * race and attempts abandoned after a timeout or an abort that still succeed later. For example
+   * `(response) => response.body?.cancel()`. What it throws or rejects with is ignored.
+   */
+  dispose?: (value: unknown) => void;
 }
 
 /** Counters of a Backoff, over all its calls. */
@@ -126,8 +169,10 @@ export interface BackoffStatistics {
   errors: number;
   /** Calls ended by their AbortSignal. */
   cancels: number;
-  /** Pauses started, i.e. attempts that were followed by another one. */
+  /** Retries: attempts started after a failed one (after its pause). */
   retries: number;
+  /** Hedged attempts: attempts started because another one was slow, not because one failed. */
+  hedges: number;
   /** Calls that ended with a failure. */
   giveups: number;
   /**

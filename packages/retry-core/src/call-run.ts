@@ -1,7 +1,16 @@
 import { type AttemptOwner, AttemptState, enterAttempt, leaveAttempt } from "./attempt.js";
 import type { BackoffStatistics, StopReason } from "./backoff-options.js";
+import {
+  ABANDONED,
+  type CircuitBreaker,
+  FAILED,
+  PASSED,
+  REFUSED,
+  SUCCEEDED,
+} from "./breaker/circuit-breaker.js";
 import { unrefTimer, yieldToMacrotasks } from "./clock.js";
 import { TimeoutError } from "./errors.js";
+import { HedgedRun } from "./hedging/hedged-run.js";
 import { CallHistory, type HistoryStopReason } from "./history/call-history.js";
 import { bindHistory } from "./history/retry-history.js";
 import type { RetryPolicy } from "./policy.js";
@@ -60,6 +69,9 @@ export function executeCall(
   fn: Retried,
   args: unknown[],
 ): Promise<unknown> {
+  if (policy.hedge !== undefined) {
+    return new HedgedRun(policy, stats, thisArg, signal, fn, args).start();
+  }
   // Two property reads (or a counter) when no OpenTelemetry provider is registered.
   const observed = policy.telemetry !== undefined && telemetryWanted();
   if (signal === undefined && !policy.timed && !observed)
@@ -75,6 +87,13 @@ async function fastCall(
   fn: Retried,
   args: unknown[],
 ): Promise<unknown> {
+  const breaker = policy.breaker;
+  // A circuit that is not closed needs the full state machine (probes, refusals).
+  if (breaker !== undefined && !breaker.closed) {
+    return new CallRun(policy, stats, thisArg, undefined, fn, args).start();
+  }
+  const budget = policy.budget;
+  budget?.onCall();
   stats.attempts++;
   let pending: unknown;
   let failed = false;
@@ -91,6 +110,8 @@ async function fastCall(
     const value = await pending;
     stats.done++;
     state?.finish();
+    budget?.onSuccess();
+    breaker?.record(PASSED, SUCCEEDED);
     return value;
   } catch (error) {
     return new CallRun(policy, stats, thisArg, undefined, fn, args).after(error, state);
@@ -133,6 +154,8 @@ export class CallRun implements AttemptOwner {
   #history: CallHistory | undefined = undefined;
   /** The call's span and metrics, when an OpenTelemetry provider is registered. */
   #telemetry: CallTelemetry | undefined = undefined;
+  /** The circuit breaker's admission of the running attempt; REFUSED when none is pending. */
+  #admission = REFUSED;
 
   constructor(
     policy: RetryPolicy,
@@ -173,6 +196,7 @@ export class CallRun implements AttemptOwner {
       this.#abortListener = () => this.#onAbort();
       signal.addEventListener("abort", this.#abortListener);
     }
+    this.#policy.budget?.onCall();
     this.#runAttempt(0);
     return promise;
   }
@@ -181,6 +205,8 @@ export class CallRun implements AttemptOwner {
   after(error: unknown, state: AttemptState | undefined): Promise<unknown> {
     const promise = this.#promise();
     this.#attempt = 1;
+    // The fast path runs only while the circuit is closed.
+    if (this.#policy.breaker !== undefined) this.#admission = PASSED;
     this.#state = state;
     state?.finish();
     // Untimed until now: time it from its first attempt if that one asked for its context, else from here.
@@ -236,6 +262,15 @@ export class CallRun implements AttemptOwner {
     } else if (!Number.isNaN(this.#startedAt)) {
       this.#attemptStart = this.#startedAt + (knownElapsed ?? this.#elapsed());
     }
+    const breaker = policy.breaker;
+    if (breaker !== undefined) {
+      const admission = breaker.admit();
+      if (admission === REFUSED) {
+        this.#circuitOpen();
+        return;
+      }
+      this.#admission = admission;
+    }
     this.#attempt++;
     this.#stats.attempts++;
     const token = ++this.#token;
@@ -255,7 +290,8 @@ export class CallRun implements AttemptOwner {
     this.#state = leaveAttempt();
     if (this.#settled) {
       // The function aborted the call's own signal synchronously; only keep its outcome quiet.
-      if (!failed && isThenable(result)) result.then(undefined, ignore);
+      if (!failed && isThenable(result)) result.then((value) => policy.dispose(value), ignore);
+      else if (!failed) policy.dispose(result);
       return;
     }
     if (failed) {
@@ -272,6 +308,8 @@ export class CallRun implements AttemptOwner {
       result.then(
         (value) => {
           if (token === this.#token) this.#onSuccess(value);
+          // An abandoned attempt's value belongs to nobody.
+          else policy.dispose(value);
         },
         (error) => {
           if (token === this.#token) this.#onFailure(error);
@@ -309,6 +347,7 @@ export class CallRun implements AttemptOwner {
     if (this.#timerKind === DEADLINE_LIMIT) {
       const error = new TimeoutError("deadline", policy.deadline as number);
       this.#state?.abort(error);
+      this.#record(ABANDONED);
       this.#stats.errors++;
       this.#recordFailure(error, this.#elapsed());
       this.#deadlineReached(error);
@@ -325,6 +364,7 @@ export class CallRun implements AttemptOwner {
     this.#token++;
     const reason = (this.#signal as AbortSignal).reason;
     this.#state?.abort(reason);
+    this.#record(ABANDONED);
     this.#settle();
     this.#cancel(reason);
   }
@@ -352,6 +392,8 @@ export class CallRun implements AttemptOwner {
     this.#disarm();
     this.#state?.finish();
     this.#stats.done++;
+    this.#policy.budget?.onSuccess();
+    this.#record(SUCCEEDED);
     const history = this.#history;
     if (history !== undefined) {
       // Only calls that failed before (or are observed) pay for a record of their success.
@@ -404,24 +446,47 @@ export class CallRun implements AttemptOwner {
     const elapsed = this.#elapsed();
     this.#recordFailure(error, elapsed);
     const history = this.#history as CallHistory;
-    let delay: number | undefined;
+    let reason: StopReason | undefined;
     try {
-      const reason = policy.stopReason(error, attempt, elapsed);
-      if (reason !== undefined) {
-        if (!this.#settled) this.#giveUp(error, reason, elapsed);
-        return;
-      }
-      if (this.#sequence === undefined) this.#sequence = policy.delaySequence();
-      delay = policy.nextDelay(this.#sequence, attempt, error, elapsed, history);
+      reason = policy.stopReason(error, attempt, elapsed);
     } catch (hookError) {
-      // A throwing giveup/retryIf/retryAfter or strategy ends the call with its own error.
+      // A throwing giveup/retryIf ends the call with its own error.
+      this.#record(ABANDONED);
       if (!this.#settled) this.#giveUp(hookError, "giveup", elapsed);
+      return;
+    }
+    // Only failures the classifier would retry count against the breaker and the budget; the
+    // others show a service that answered.
+    const counted = reason !== "not-retryable" && reason !== "giveup";
+    this.#record(counted ? FAILED : SUCCEEDED, error);
+    if (counted) policy.budget?.onFailure();
+    if (reason !== undefined) {
+      if (!this.#settled) this.#giveUp(error, reason, elapsed);
       return;
     }
     // One of those hooks aborted the call's signal: the call has already ended as aborted.
     if (this.#settled) return;
+    // A circuit this failure (or another call) opened stops the retries now, not after the pause.
+    if (policy.breaker?.refuses() === true) {
+      this.#circuitOpen();
+      return;
+    }
+    let delay: number | undefined;
+    try {
+      if (this.#sequence === undefined) this.#sequence = policy.delaySequence();
+      delay = policy.nextDelay(this.#sequence, attempt, error, elapsed, history);
+    } catch (hookError) {
+      // A throwing retryAfter or strategy ends the call with its own error.
+      if (!this.#settled) this.#giveUp(hookError, "giveup", elapsed);
+      return;
+    }
+    if (this.#settled) return;
     if (delay === undefined) {
       this.#giveUp(error, "deadline", elapsed);
+      return;
+    }
+    if (policy.budget !== undefined && !policy.budget.tryRetry()) {
+      this.#giveUp(error, "budget", elapsed);
       return;
     }
     this.#hasLastError = true;
@@ -446,6 +511,20 @@ export class CallRun implements AttemptOwner {
     } else {
       this.#runAttempt();
     }
+  }
+
+  /** Tells the breaker how the running attempt ended (once per admitted attempt). */
+  #record(outcome: number, error?: unknown): void {
+    const admission = this.#admission;
+    if (admission === REFUSED) return;
+    this.#admission = REFUSED;
+    (this.#policy.breaker as CircuitBreaker).record(admission, outcome, error);
+  }
+
+  /** Ends the call because the circuit is open: `BrokenCircuitError`, the last failure as cause. */
+  #circuitOpen(): void {
+    const error = (this.#policy.breaker as CircuitBreaker).refusal();
+    this.#giveUp(error, "circuit-open", this.#elapsed());
   }
 
   #deadlineReached(timeout: TimeoutError | undefined): void {

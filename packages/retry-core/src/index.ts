@@ -5,10 +5,28 @@ export type {
   BackoffOptions,
   BackoffStatistics,
   GiveUpEvent,
+  HedgeOptions,
   ResumeState,
   RetryEvent,
   StopReason,
 } from "./backoff-options.js";
+
+// Overload safety shared across policies: retry budgets and circuit breakers
+export {
+  type PercentBudgetOptions,
+  RetryBudget,
+  type RetryBudgetKind,
+  type RetryBudgetOptions,
+  type TokenBucketBudgetOptions,
+} from "./budget/retry-budget.js";
+export {
+  CircuitBreaker,
+  type CircuitBreakerOptions,
+  type CircuitState,
+  type CircuitStateChange,
+  type RatioThreshold,
+} from "./breaker/circuit-breaker.js";
+export { BrokenCircuitError } from "./breaker/broken-circuit-error.js";
 
 // Decorators and wrappers (TC39 standard, legacy experimentalDecorators, plain functions)
 export { asyncBackoff } from "./decorators/async-backoff.js";
@@ -20,7 +38,7 @@ export { type RetryWithOptions, retryWith } from "./decorators/retry-with.js";
 export { type AttemptContext, currentAttempt } from "./attempt.js";
 
 // Compiled retry decisions, shared by every retry loop of the package
-export { compilePolicy, type RetryPolicy } from "./policy.js";
+export { type CompiledHedge, compilePolicy, type RetryPolicy } from "./policy.js";
 
 // Errors
 export { TimeoutError, type TimeoutKind } from "./errors.js";

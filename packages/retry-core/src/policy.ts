@@ -1,10 +1,13 @@
 import type {
   BackoffOptions,
   GiveUpEvent,
+  HedgeOptions,
   ResumeState,
   RetryEvent,
   StopReason,
 } from "./backoff-options.js";
+import { CircuitBreaker } from "./breaker/circuit-breaker.js";
+import { RetryBudget } from "./budget/retry-budget.js";
 import { type Clock, systemClock } from "./clock.js";
 import { describeValue } from "./describe-value.js";
 import { TimeoutError } from "./errors.js";
@@ -60,6 +63,14 @@ export interface RetryPolicy {
   readonly historySize: number;
   /** The OpenTelemetry settings; `undefined` = telemetry turned off for this policy. */
   readonly telemetry: TelemetrySettings | undefined;
+  /** The shared retry budget, if any. */
+  readonly budget: RetryBudget | undefined;
+  /** The shared circuit breaker, if any. */
+  readonly breaker: CircuitBreaker | undefined;
+  /** Hedging, if on (`maxAttempts` >= 2). */
+  readonly hedge: CompiledHedge | undefined;
+  /** Passes a value nobody will use to `dispose`, ignoring what it throws or rejects with. */
+  dispose(value: unknown): void;
   /** Whether `error` is worth another attempt (an attempt timeout, one of `exceptions`, or `retryIf`). */
   isRetryable(error: unknown): boolean;
   /**
@@ -95,6 +106,14 @@ export interface RetryPolicy {
 /** Told by `RetryPolicy.nextDelay` how it chose a pause (a call's failure history is one). */
 export interface DelayNote {
   noteDelay(delay: number, source: DelaySource, limit: "max-delay" | "deadline" | undefined): void;
+}
+
+/** Hedging options, validated. */
+export interface CompiledHedge {
+  /** Attempts in flight at once, the first included (>= 2). */
+  readonly maxAttempts: number;
+  /** A fresh sequence of hedge delays for one call (`next(n)`: the wait before the n-th hedge). */
+  delays(): DelaySequence;
 }
 
 /** Validates a duration option: null/undefined = none, else a finite number in [0, 2^31-1]. */
@@ -232,6 +251,55 @@ function clampDelay(delay: number, error: unknown): number {
 
 function ignoreFailure(): void {}
 
+function checkHedge(value: unknown): CompiledHedge | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "object") {
+    throw new TypeError(
+      `hedge must be an object { delay, maxAttempts } or null, got ${describeValue(value)}`,
+    );
+  }
+  const { delay, maxAttempts } = value as HedgeOptions;
+  if (typeof maxAttempts !== "number") {
+    throw new TypeError(
+      `hedge.maxAttempts must be an integer >= 1, got ${describeValue(maxAttempts)}`,
+    );
+  }
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
+    throw new RangeError(
+      `hedge.maxAttempts must be an integer >= 1, got ${describeValue(maxAttempts)}`,
+    );
+  }
+  let delays: DelaySequence | DelayStrategy;
+  if (typeof delay === "number") {
+    delays = new FixedSequence(checkDuration("hedge.delay", delay) as number);
+  } else if (typeof delay === "object" && delay !== null && typeof delay.begin === "function") {
+    delays = delay;
+  } else {
+    throw new TypeError(
+      `hedge.delay must be a number of milliseconds or a delay strategy, got ${describeValue(delay)}`,
+    );
+  }
+  // One attempt in flight is no hedging at all: the plain engine runs.
+  if (maxAttempts === 1) return undefined;
+  return Object.freeze({
+    maxAttempts,
+    delays: () => (delays instanceof FixedSequence ? delays : (delays as DelayStrategy).begin()),
+  });
+}
+
+function checkInstance<T>(
+  name: string,
+  value: unknown,
+  type: abstract new (...args: never[]) => T,
+  expected: string,
+): T | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!(value instanceof type)) {
+    throw new TypeError(`${name} must be ${expected}, got ${describeValue(value)}`);
+  }
+  return value;
+}
+
 function callHook<E>(hook: ((event: E) => void) | undefined, event: E): void {
   if (hook === undefined) return;
   try {
@@ -258,6 +326,10 @@ class CompiledPolicy implements RetryPolicy {
   readonly aggregate: boolean;
   readonly historySize: number;
   readonly telemetry: TelemetrySettings | undefined;
+  readonly budget: RetryBudget | undefined;
+  readonly breaker: CircuitBreaker | undefined;
+  readonly hedge: CompiledHedge | undefined;
+  readonly #dispose: ((value: unknown) => void) | undefined;
   readonly #exceptions: readonly ErrorClass[];
   readonly #retryIf: ((error: unknown) => boolean) | undefined;
   readonly #giveup: ((error: unknown) => boolean) | undefined;
@@ -288,6 +360,10 @@ class CompiledPolicy implements RetryPolicy {
     this.aggregate = checkErrors(options.errors);
     this.historySize = checkHistorySize(options.historySize);
     this.telemetry = compileTelemetry(options.telemetry);
+    this.budget = checkInstance("budget", options.budget, RetryBudget, "a RetryBudget");
+    this.breaker = checkInstance("breaker", options.breaker, CircuitBreaker, "a CircuitBreaker");
+    this.hedge = checkHedge(options.hedge);
+    this.#dispose = checkFunction("dispose", options.dispose);
     this.timed =
       this.attemptTimeout !== undefined ||
       this.deadline !== undefined ||
@@ -358,6 +434,10 @@ class CompiledPolicy implements RetryPolicy {
     if (deadline === undefined) return false;
     const timeout = this.attemptTimeout;
     return timeout === undefined || deadline - elapsedMs <= timeout;
+  }
+
+  dispose(value: unknown): void {
+    callHook(this.#dispose, value);
   }
 
   notifyRetry(event: RetryEvent): void {

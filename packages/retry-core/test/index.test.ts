@@ -8,11 +8,14 @@ describe("public API", () => {
   it("the main entry point exports exactly the documented values", () => {
     expect(Object.keys(core).sort()).toEqual([
       "Backoff",
+      "BrokenCircuitError",
+      "CircuitBreaker",
       "Context",
       "DEFAULT_HISTORY_SIZE",
       "MAX_DELAY",
       "ManualClock",
       "Retry",
+      "RetryBudget",
       "RetryError",
       "TimeoutError",
       "aioretry",

@@ -53,6 +53,8 @@ export class CallHistory implements RetryHistory {
   stopReason: HistoryStopReason | undefined = undefined;
   omitted = 0;
   readonly #size: number;
+  /** Hedged attempts may end out of order: sorted by number when the call ends. */
+  #unordered = false;
 
   constructor(size: number = DEFAULT_HISTORY_SIZE) {
     this.#size = size;
@@ -84,6 +86,7 @@ export class CallHistory implements RetryHistory {
     if (outcome === "value") record.value = result;
     else record.error = result;
     const attempts = this.attempts;
+    if (record.attempt < (this.last?.attempt ?? 0)) this.#unordered = true;
     if (attempts.length >= this.#size) {
       // Keep the first half as it was; the oldest of the last half makes room.
       attempts.splice(this.#size >> 1, 1);
@@ -104,7 +107,9 @@ export class CallHistory implements RetryHistory {
 
   /** Ends the history; the first reason given wins. */
   end(reason: HistoryStopReason): void {
-    if (this.stopReason === undefined) this.stopReason = reason;
+    if (this.stopReason !== undefined) return;
+    this.stopReason = reason;
+    if (this.#unordered) this.attempts.sort((a, b) => a.attempt - b.attempt);
   }
 
   /** The errors of the attempts kept, in attempt order. */
