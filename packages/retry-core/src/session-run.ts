@@ -1,5 +1,12 @@
 import { type AttemptOwner, AttemptState, enterAttempt, leaveAttempt } from "./attempt.js";
 import type { BackoffStatistics, ResumeState, StopReason } from "./backoff-options.js";
+import {
+  ABANDONED,
+  type CircuitBreaker,
+  FAILED,
+  REFUSED,
+  SUCCEEDED,
+} from "./breaker/circuit-breaker.js";
 import { unrefTimer, yieldToMacrotasks } from "./clock.js";
 import { TimeoutError } from "./errors.js";
 import { CallHistory, type HistoryStopReason } from "./history/call-history.js";
@@ -98,7 +105,7 @@ export async function* runSession(
     history ??= new CallHistory(policy.historySize);
     return history;
   };
-  const record = (outcome: "value" | "error", result: unknown): void => {
+  const noteAttempt = (outcome: "value" | "error", result: unknown): void => {
     if (recorded) return;
     recorded = true;
     historyOf().record(attempt, attemptStart, clock.now(), outcome, result);
@@ -112,6 +119,15 @@ export async function* runSession(
       telemetry.end(reason, attempt, error);
     }
     return kept;
+  };
+  // The breaker's admission of the running attempt, until its outcome is recorded.
+  const breaker = policy.breaker;
+  let admission = REFUSED;
+  const record = (outcome: number, error?: unknown): void => {
+    if (admission === REFUSED) return;
+    const admitted = admission;
+    admission = REFUSED;
+    (breaker as CircuitBreaker).record(admitted, outcome, error);
   };
 
   const giveUp = (error: unknown, reason: StopReason): unknown => {
@@ -140,7 +156,7 @@ export async function* runSession(
   const cancel = (): unknown => {
     stats.cancels++;
     const reason = (signal as AbortSignal).reason;
-    if (attempt > 0) record("error", reason);
+    if (attempt > 0) noteAttempt("error", reason);
     const kept = end("aborted", reason);
     bindHistory(reason, kept);
     policy.notifyGiveUp({
@@ -153,6 +169,7 @@ export async function* runSession(
     return reason;
   };
 
+  policy.budget?.onCall();
   try {
     for (;;) {
       if (signal?.aborted) throw cancel();
@@ -164,6 +181,10 @@ export async function* runSession(
           hasLastError ? lastError : new TimeoutError("deadline", policy.deadline as number),
           "deadline",
         );
+      }
+      if (breaker !== undefined) {
+        admission = breaker.admit();
+        if (admission === REFUSED) throw giveUp(breaker.refusal(), "circuit-open");
       }
       attempt++;
       stats.attempts++;
@@ -226,11 +247,16 @@ export async function* runSession(
             state,
             progressed ? undefined : new Published(state),
           );
+          if (!progressed) {
+            // An attempt that delivers (or ends cleanly) is a success for the budget and breaker.
+            policy.budget?.onSuccess();
+            record(SUCCEEDED);
+          }
           if (result.done) {
             settledNormally = true;
             stats.done++;
             if (history !== undefined) {
-              record("value", undefined);
+              noteAttempt("value", undefined);
               end("success", undefined);
             }
             return;
@@ -260,9 +286,12 @@ export async function* runSession(
         if (yielding) throw error;
         state.abort(error);
         await upstream?.close();
-        if (signal?.aborted) throw cancel();
+        if (signal?.aborted) {
+          record(ABANDONED);
+          throw cancel();
+        }
         stats.errors++;
-        record("error", error);
+        noteAttempt("error", error);
         if (TimeoutError.is(error) && error.kind === "deadline") {
           throw giveUp(hasLastError ? lastError : error, "deadline");
         }
@@ -272,10 +301,18 @@ export async function* runSession(
         }
         const elapsed = clock.now() - startedAt;
         const reason = policy.stopReason(error, attempt, elapsed);
+        // Only failures the classifier retries count against the breaker and the budget.
+        const counted = reason !== "not-retryable" && reason !== "giveup";
+        record(counted ? FAILED : SUCCEEDED, error);
+        if (counted) policy.budget?.onFailure();
         if (reason !== undefined) throw giveUp(error, reason);
+        if (breaker?.refuses() === true) throw giveUp(breaker.refusal(), "circuit-open");
         if (sequence === undefined) sequence = policy.delaySequence();
         const delay = policy.nextDelay(sequence, attempt, error, elapsed, historyOf());
         if (delay === undefined) throw giveUp(error, "deadline");
+        if (policy.budget !== undefined && !policy.budget.tryRetry()) {
+          throw giveUp(error, "budget");
+        }
         if (delivered > 0 && resume !== undefined) {
           // Asked before the pause: a broken hook ends the session now, not after a wasted wait,
           // and its failure is never mistaken for an attempt's (and retried).
@@ -320,6 +357,7 @@ export async function* runSession(
       }
     }
   } finally {
+    record(ABANDONED);
     if (!settledNormally) {
       state?.abort(new DOMException("the session ended", "AbortError"));
     }
