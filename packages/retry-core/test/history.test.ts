@@ -1,9 +1,12 @@
 import {
   Backoff,
+  BrokenCircuitError,
+  CircuitBreaker,
   Context,
   type GiveUpEvent,
   ManualClock,
   Retry,
+  RetryBudget,
   RetryError,
   type RetryHistory,
   retryHistory,
@@ -247,6 +250,64 @@ describe("failure history: one per stop reason", () => {
     expect(history?.attempts.map((a) => [a.attempt, a.outcome, a.error])).toEqual([
       [1, "error", expect.any(Flaky)],
       [2, "error", reason],
+    ]);
+  });
+
+  it("budget: the retry the budget refused ends the history with reason budget", async () => {
+    const budget = new RetryBudget({ maxTokens: 2, tokenRatio: 0.5 });
+    // Drain the budget below half its tokens: retries are refused from then on.
+    budget.onFailure();
+    budget.onFailure();
+    const error = new Flaky("down");
+    const caught = await new Backoff({ exceptions: [Flaky], budget })
+      .execute(() => Promise.reject(error))
+      .catch((e: unknown) => e);
+    expect(caught).toBe(error);
+    expect(retryHistory(error)?.stopReason).toBe("budget");
+    expect(retryHistory(error)?.attempts).toHaveLength(1);
+  });
+
+  it("circuit-open: the refusal ends the history with reason circuit-open", async () => {
+    const clock = new ManualClock();
+    const breaker = new CircuitBreaker({ threshold: 2, clock });
+    const errors: Flaky[] = [];
+    const caught = await new Backoff({ clock, maxTries: 5, exceptions: [Flaky], breaker })
+      .execute(() => {
+        const error = new Flaky(String(errors.length));
+        errors.push(error);
+        return Promise.reject(error);
+      })
+      .catch((e: unknown) => e);
+    expect(caught).toBeInstanceOf(BrokenCircuitError);
+    const history = retryHistory(caught);
+    expect(history?.stopReason).toBe("circuit-open");
+    expect(history?.attempts.map((a) => a.error)).toEqual(errors);
+  });
+
+  it("hedged attempts are flagged and kept in attempt order", async () => {
+    const clock = new ManualClock();
+    const errors = [new Flaky("slow one"), new Flaky("hedge")];
+    let n = 0;
+    const caught = new Backoff({
+      clock,
+      maxTries: 2,
+      exceptions: [Flaky],
+      hedge: { delay: 100, maxAttempts: 2 },
+    })
+      .execute(() => {
+        const mine = n++;
+        // The first attempt fails after the hedge, which fails sooner.
+        return after(clock, mine === 0 ? 300 : 50, () => Promise.reject(errors[mine]));
+      })
+      .catch((e: unknown) => e);
+    await clock.runAllAsync();
+    const error = await caught;
+    expect(error).toBe(errors[0]);
+    const history = retryHistory(error);
+    expect(history?.stopReason).toBe("max-tries");
+    expect(history?.attempts.map((a) => [a.attempt, a.hedged, a.startedAt, a.duration])).toEqual([
+      [1, false, 0, 300],
+      [2, true, 100, 50],
     ]);
   });
 
