@@ -7,6 +7,8 @@
 // Method: each measurement awaits the call in a tight loop for a fixed time budget; one warm-up
 // round is discarded, then the median of several rounds is reported in ns per call.
 import { pathToFileURL } from "node:url";
+// Installed and loaded, with no SDK registered: the engine must do no OpenTelemetry work.
+import "@opentelemetry/api";
 import { Backoff } from "@retrykit/retry-core";
 import asyncRetry from "async-retry";
 import {
@@ -87,6 +89,16 @@ function contenders(): Contender[] {
     deadline: 5_000,
   });
   const flakyOurs = failOnce();
+  // The engine without its OpenTelemetry probe: what every call cost before the integration.
+  const plainOff = new Backoff({ maxTries: 3, retryIf: () => true, telemetry: false });
+  const timedOff = new Backoff({
+    maxTries: 3,
+    retryIf: () => true,
+    attemptTimeout: 1_000,
+    deadline: 5_000,
+    telemetry: false,
+  });
+  const flakyOff = failOnce();
 
   const cockatielPlain = cockatielRetry(handleAll, {
     maxAttempts: 2,
@@ -122,7 +134,14 @@ function contenders(): Contender[] {
       a: () => plain.execute(succeed),
       b: () => timed.execute(succeed),
       c: () => plain.execute(flakyOurs),
-      note: "maxTries 3, retry any error; (b) attemptTimeout 1 s, deadline 5 s; (c) pause 0: no timer",
+      note: "maxTries 3, retry any error; (b) attemptTimeout 1 s, deadline 5 s; (c) pause 0: no timer; @opentelemetry/api loaded, no provider registered",
+    },
+    {
+      library: "@retrykit/retry-core, telemetry: false",
+      a: () => plainOff.execute(succeed),
+      b: () => timedOff.execute(succeed),
+      c: () => plainOff.execute(flakyOff),
+      note: "as above with the OpenTelemetry probe turned off: the engine's cost without the integration",
     },
     {
       library: "cockatiel 3.2.1",
@@ -201,7 +220,7 @@ export default async function run(): Promise<Record<string, Record<"a" | "b" | "
   for (const s of scenarios) {
     best[s] = Math.min(
       ...list
-        .filter((c) => c.library !== "bare await fn()" && c.library !== "@retrykit/retry-core")
+        .filter((c) => c.library !== "bare await fn()" && !c.library.startsWith("@retrykit/"))
         .map((c) => results[c.library]?.[s] as number),
     );
   }
@@ -218,6 +237,14 @@ export default async function run(): Promise<Record<string, Record<"a" | "b" | "
       return `${format(ns)} (${(ns / (best[s] as number)).toFixed(2)}×)`;
     });
     console.log(`| ${contender.library} | ${row.join(" | ")} |`);
+  }
+  const on = results["@retrykit/retry-core"];
+  const off = results["@retrykit/retry-core, telemetry: false"];
+  if (on !== undefined && off !== undefined) {
+    const ratios = scenarios.map((s) => `(${s}) ${(on[s] / off[s]).toFixed(3)}`).join(", ");
+    console.log(
+      `\nOpenTelemetry integration installed, no SDK registered, against telemetry: false: ${ratios}`,
+    );
   }
   console.log("\nConfigurations:");
   for (const contender of list) console.log(`- ${contender.library}: ${contender.note}`);

@@ -5,6 +5,7 @@ import type { Clock } from "../clock.js";
 import { TimeoutError } from "../errors.js";
 import { ExponentialRetry } from "./exponential-retry.js";
 import { HttpStatusError } from "./http-status-error.js";
+import { httpTelemetry } from "./http-telemetry.js";
 import type {
   RequestEndEvent,
   RequestParams,
@@ -303,7 +304,7 @@ export class RetryClient implements AsyncDisposable {
 
   #backoff(
     options: RetryOptionsBase,
-    hooks: Pick<BackoffOptions, "retryIf" | "giveup" | "retryAfter" | "onRetry">,
+    hooks: Pick<BackoffOptions, "retryIf" | "giveup" | "retryAfter" | "onRetry" | "telemetry">,
     attemptTimeout: number | null | undefined,
     deadline: number | null | undefined,
   ): Backoff {
@@ -475,6 +476,7 @@ export class RetryClient implements AsyncDisposable {
           }
           if (failure !== NO_HOOK_ERROR) abort(failure);
         },
+        telemetry: httpTelemetry(plan[0]!.method, plan[0]!.url),
       },
       call.attemptTimeout,
       call.deadline,

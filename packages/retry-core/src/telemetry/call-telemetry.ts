@@ -18,12 +18,13 @@ export function errorType(error: unknown): string {
 
 function outcomeAttributes(
   settings: TelemetrySettings,
-  record: AttemptRecord,
+  outcome: "value" | "error",
+  result: unknown,
 ): TelemetryAttributes | undefined {
   const describe = settings.outcomeAttributes;
   if (describe === undefined) return undefined;
   try {
-    return describe(record.outcome, record.outcome === "value" ? record.value : record.error);
+    return describe(outcome, result);
   } catch {
     // Telemetry observes; it never changes the outcome of the call.
     return undefined;
@@ -124,7 +125,11 @@ export class CallTelemetry {
       attributes["http.request.resend_count"] = record.attempt - 1;
     }
     if (!Number.isNaN(record.duration)) attributes["retry.duration_ms"] = record.duration;
-    const described = outcomeAttributes(settings, record);
+    const described = outcomeAttributes(
+      settings,
+      record.outcome,
+      record.outcome === "value" ? record.value : record.error,
+    );
     if (described !== undefined) Object.assign(attributes, described);
     const eventAttributes = { ...attributes };
     if (record.delay !== undefined) {
@@ -185,7 +190,8 @@ export class CallTelemetry {
       span.setAttribute("retry.attempts", attempts);
       span.setAttribute("retry.stop_reason", reason);
       if (reason !== "success") {
-        const type = errorType(error);
+        const described = outcomeAttributes(this.#settings, "error", error)?.["error.type"];
+        const type = typeof described === "string" ? described : errorType(error);
         span.setAttribute("error.type", type);
         span.setStatus({ code: this.#api.SpanStatusCode.ERROR, message: `${reason}: ${type}` });
       }
