@@ -9,7 +9,7 @@
 import { pathToFileURL } from "node:url";
 // Installed and loaded, with no SDK registered: the engine must do no OpenTelemetry work.
 import "@opentelemetry/api";
-import { Backoff } from "@retrykit/retry-core";
+import { Backoff, CircuitBreaker, currentAttempt, RetryBudget } from "@retrykit/retry-core";
 import asyncRetry from "async-retry";
 import {
   ConstantBackoff,
@@ -191,6 +191,114 @@ function format(ns: number): string {
   return ns >= 10_000 ? `${(ns / 1000).toFixed(1)} µs` : `${ns.toFixed(0)} ns`;
 }
 
+let observed = 0;
+function observeValue(value: unknown): unknown {
+  observed++;
+  return value;
+}
+function observeError(error: unknown): never {
+  throw error;
+}
+
+/** The floor of any retry wrapper: call once and observe the outcome with one `.then`. */
+function floor<A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A): Promise<R> {
+  return fn(...args).then(observeValue as (value: R) => R, observeError);
+}
+
+/** Rounds interleaved across rows; returns the median ns per call of each row. */
+async function measure(rows: Record<string, Call>): Promise<Record<string, number[]>> {
+  const samples: Record<string, number[]> = {};
+  for (let r = 0; r <= ROUNDS; r++) {
+    for (const [name, call] of Object.entries(rows)) {
+      const ns = await round(call);
+      if (r > 0) (samples[name] ??= []).push(ns);
+    }
+  }
+  return samples;
+}
+
+function spread(samples: number[]): string {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return `${format(sorted[0] as number)}–${format(sorted[sorted.length - 1] as number)}`;
+}
+
+/** The success path against its floor, and with a budget and a breaker configured. */
+async function hotPath(): Promise<void> {
+  const plain = new Backoff({ maxTries: 3, retryIf: () => true });
+  const guarded = new Backoff({
+    maxTries: 3,
+    retryIf: () => true,
+    budget: new RetryBudget({ maxTokens: 10, tokenRatio: 0.1 }),
+    breaker: new CircuitBreaker({ threshold: 5, halfOpenAfter: 10_000 }),
+  });
+  const samples = await measure({
+    "bare await fn()": succeed,
+    "floor: fn().then(observe, observe)": () => floor(succeed),
+    "retry-core, maxTries 3": () => plain.execute(succeed),
+    "retry-core + RetryBudget + CircuitBreaker": () => guarded.execute(succeed),
+  });
+  const floorNs = median(samples["floor: fn().then(observe, observe)"] ?? []);
+  const plainNs = median(samples["retry-core, maxTries 3"] ?? []);
+  console.log(
+    `\nSuccess path against its floor (same run; median of ${ROUNDS} rounds, range in brackets)\n`,
+  );
+  console.log("| row | ns per call | / floor | / retry-core plain |");
+  console.log("|---|---:|---:|---:|");
+  for (const [name, values] of Object.entries(samples)) {
+    const ns = median(values);
+    console.log(
+      `| ${name} | ${format(ns)} (${spread(values)}) | ${(ns / floorNs).toFixed(2)}× | ${(ns / plainNs).toFixed(2)}× |`,
+    );
+  }
+  if (observed < 0) console.log(observed);
+}
+
+/**
+ * Hedging against cockatiel's closest equivalent: cockatiel has no hedging, so an aggressive
+ * timeout that abandons a slow attempt and retries it stands in.
+ */
+async function hedging(): Promise<void> {
+  const hedged = new Backoff({ maxTries: 2, hedge: { delay: 1, maxAttempts: 2 } });
+  const cockatielHedge = wrap(
+    cockatielRetry(handleAll, { maxAttempts: 1, backoff: new ConstantBackoff(0) }),
+    cockatielTimeout(1, TimeoutStrategy.Aggressive),
+  );
+  // Every other call's first attempt stalls until its signal aborts.
+  let n = 0;
+  const stallOurs = (): Promise<number> => {
+    if ((n++ & 1) === 1) return Promise.resolve(1);
+    const signal = currentAttempt()?.signal;
+    return new Promise((_, reject) =>
+      signal?.addEventListener("abort", () => reject(signal.reason)),
+    );
+  };
+  let m = 0;
+  const stallCockatiel = ({ signal }: { signal: AbortSignal }): Promise<number> => {
+    if ((m++ & 1) === 1) return Promise.resolve(1);
+    return new Promise((_, reject) =>
+      signal.addEventListener("abort", () => reject(signal.reason)),
+    );
+  };
+  const samples = await measure({
+    "retry-core hedge, success": () => hedged.execute(succeed),
+    "cockatiel timeout + retry, success": () => cockatielHedge.execute(succeed),
+    "retry-core hedge, first attempt stalls": () => hedged.execute(stallOurs),
+    "cockatiel timeout + retry, first attempt stalls": () => cockatielHedge.execute(stallCockatiel),
+  });
+  console.log(
+    `\nHedging (delay 1 ms, 2 attempts) against cockatiel's closest equivalent, wrap(retry(maxAttempts 1), timeout(1 ms, Aggressive)); median of ${ROUNDS} rounds\n`,
+  );
+  console.log("| scenario | retry-core hedge | cockatiel timeout + retry | ratio |");
+  console.log("|---|---:|---:|---:|");
+  for (const scenario of ["success", "first attempt stalls"]) {
+    const ours = median(samples[`retry-core hedge, ${scenario}`] ?? []);
+    const theirs = median(samples[`cockatiel timeout + retry, ${scenario}`] ?? []);
+    console.log(
+      `| ${scenario} | ${format(ours)} | ${format(theirs)} | ${(ours / theirs).toFixed(2)}× |`,
+    );
+  }
+}
+
 /** Measures every contender in every scenario and prints a Markdown table; returns the figures. */
 export default async function run(): Promise<Record<string, Record<"a" | "b" | "c", number>>> {
   const list = contenders();
@@ -248,6 +356,8 @@ export default async function run(): Promise<Record<string, Record<"a" | "b" | "
   }
   console.log("\nConfigurations:");
   for (const contender of list) console.log(`- ${contender.library}: ${contender.note}`);
+  await hotPath();
+  await hedging();
   return results;
 }
 

@@ -125,7 +125,9 @@ export function currentAttempt(): AttemptContext | undefined {
 
 /** @internal Publishes `next` as the attempt now starting. Pair with `leaveAttempt`. */
 export function enterAttempt(next: AttemptOwner): void {
-  saved.push(owner, created);
+  // Only a nested publication has anything to save: the outermost one starts from nothing, which
+  // keeps the common case free of array traffic.
+  if (owner !== undefined) saved.push(owner, created);
   owner = next;
   created = undefined;
 }
@@ -133,7 +135,12 @@ export function enterAttempt(next: AttemptOwner): void {
 /** @internal Ends the publication; returns the context if the attempt asked for one. */
 export function leaveAttempt(): AttemptState | undefined {
   const state = created;
-  created = saved.pop() as AttemptState | undefined;
-  owner = saved.pop() as AttemptOwner | undefined;
+  if (saved.length === 0) {
+    owner = undefined;
+    created = undefined;
+  } else {
+    created = saved.pop() as AttemptState | undefined;
+    owner = saved.pop() as AttemptOwner | undefined;
+  }
   return state;
 }

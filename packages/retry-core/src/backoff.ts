@@ -1,5 +1,5 @@
 import type { BackoffOptions, BackoffStatistics } from "./backoff-options.js";
-import { executeCall, FirstAttemptOwner, type Retried } from "./call-run.js";
+import { executeCall, FirstAttemptOwner, fastCall, type Retried } from "./call-run.js";
 import { compilePolicy, describeValue, type RetryPolicy } from "./policy.js";
 import { runSession, type SessionSettings, type StreamFactory } from "./session-run.js";
 import { createStatistics } from "./statistics.js";
@@ -60,7 +60,7 @@ export class Backoff {
 
   constructor(options: BackoffOptions = {}) {
     this.#policy = compilePolicy(options);
-    this.#first = new FirstAttemptOwner(this.#policy);
+    this.#first = new FirstAttemptOwner(this.#policy, this.#stats);
   }
 
   /** The compiled policy: the retry decisions, for loops of other shapes that must decide alike. */
@@ -82,10 +82,12 @@ export class Backoff {
     ...args: A
   ): Promise<Awaited<R>> {
     if (typeof fn !== "function") return Promise.reject(notAFunction("fn", fn));
+    const first = this.#first;
+    if (first.fast) return fastCall(first, undefined, fn as Retried, args) as Promise<Awaited<R>>;
     return executeCall(
       this.#policy,
       this.#stats,
-      this.#first,
+      first,
       undefined,
       this.#policy.signal,
       fn as Retried,

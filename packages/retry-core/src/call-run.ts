@@ -41,23 +41,59 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 }
 
 /**
- * Creates the context of a first attempt run on the fast path (no limits, no signal, no hooks), for
- * functions that ask for it. One per Backoff. @internal
+ * What the fast path shares between all calls of one Backoff: the context of a first attempt, for
+ * functions that ask for it, and the one success handler (chosen once, so that a policy without a
+ * budget or a breaker runs none of their code). @internal
  */
 export class FirstAttemptOwner implements AttemptOwner {
-  readonly #policy: RetryPolicy;
-  constructor(policy: RetryPolicy) {
-    this.#policy = policy;
+  readonly policy: RetryPolicy;
+  readonly stats: BackoffStatistics;
+  /** No time limit, hook or hedging: a call without a signal may take the fast path. */
+  readonly untimed: boolean;
+  /** `untimed` and no policy-wide signal: `execute` may take the fast path at once. */
+  readonly fast: boolean;
+  /** Counts a successful first attempt and passes its value on. */
+  readonly succeed: (value: unknown) => unknown;
+
+  constructor(policy: RetryPolicy, stats: BackoffStatistics) {
+    this.policy = policy;
+    this.stats = stats;
+    this.untimed = !policy.timed && policy.hedge === undefined;
+    this.fast = this.untimed && policy.signal === undefined;
+    const { budget, breaker } = policy;
+    if (budget === undefined && breaker === undefined) {
+      this.succeed = (value) => {
+        stats.done++;
+        return value;
+      };
+    } else {
+      this.succeed = (value) => {
+        stats.done++;
+        budget?.onSuccess();
+        breaker?.record(PASSED, SUCCEEDED);
+        return value;
+      };
+    }
   }
+
+  /** The success handler of a first attempt that asked for its context. */
+  succeedWith(state: AttemptState): (value: unknown) => unknown {
+    const succeed = this.succeed;
+    return (value) => {
+      state.finish();
+      return succeed(value);
+    };
+  }
+
   createAttemptState(): AttemptState {
-    const clock = this.#policy.clock;
+    const clock = this.policy.clock;
     return new AttemptState(clock, 1, undefined, clock.now(), Number.NaN);
   }
 }
 
 /**
  * Runs one call under a policy. Calls without limits, signal or hooks take a fast path: one call
- * of `fn`, one `await`, no timer, no AbortController, no clock read. Everything else goes through
+ * of `fn`, one `.then`, no timer, no AbortController, no clock read. Everything else goes through
  * `CallRun`. @internal
  */
 export function executeCall(
@@ -69,53 +105,58 @@ export function executeCall(
   fn: Retried,
   args: unknown[],
 ): Promise<unknown> {
-  if (policy.hedge !== undefined) {
-    return new HedgedRun(policy, stats, thisArg, signal, fn, args).start();
-  }
+  if (signal === undefined && first.untimed) return fastCall(first, thisArg, fn, args);
   // Two property reads (or a counter) when no OpenTelemetry provider is registered.
   const observed = policy.telemetry !== undefined && telemetryWanted();
-  if (signal === undefined && !policy.timed && !observed)
-    return fastCall(policy, stats, first, thisArg, fn, args);
+  if (policy.hedge !== undefined) {
+    const telemetry = observed
+      ? CallTelemetry.begin(policy.telemetry!, fn.name, thisArg, args)
+      : undefined;
+    return new HedgedRun(policy, stats, thisArg, signal, fn, args).start(telemetry);
+  }
   return new CallRun(policy, stats, thisArg, signal, fn, args).start(observed);
 }
 
-async function fastCall(
-  policy: RetryPolicy,
-  stats: BackoffStatistics,
+/**
+ * The success path: the function is called at once and its outcome observed with one `.then`
+ * (no `async` frame, no `await`); a failure hands the call over to `CallRun`.
+ */
+export function fastCall(
   first: FirstAttemptOwner,
   thisArg: unknown,
   fn: Retried,
   args: unknown[],
 ): Promise<unknown> {
+  const policy = first.policy;
+  const stats = first.stats;
+  // Two property reads (or a counter) when no OpenTelemetry provider is registered.
+  if (policy.telemetry !== undefined && telemetryWanted()) {
+    return new CallRun(policy, stats, thisArg, undefined, fn, args).start(true);
+  }
   const breaker = policy.breaker;
   // A circuit that is not closed needs the full state machine (probes, refusals).
   if (breaker !== undefined && !breaker.closed) {
     return new CallRun(policy, stats, thisArg, undefined, fn, args).start();
   }
-  const budget = policy.budget;
-  budget?.onCall();
+  policy.budget?.onCall();
   stats.attempts++;
   let pending: unknown;
-  let failed = false;
   enterAttempt(first);
   try {
     pending = fn.apply(thisArg, args);
   } catch (error) {
-    failed = true;
-    pending = error;
-  }
-  const state = leaveAttempt();
-  if (failed) return new CallRun(policy, stats, thisArg, undefined, fn, args).after(pending, state);
-  try {
-    const value = await pending;
-    stats.done++;
-    state?.finish();
-    budget?.onSuccess();
-    breaker?.record(PASSED, SUCCEEDED);
-    return value;
-  } catch (error) {
+    const state = leaveAttempt();
     return new CallRun(policy, stats, thisArg, undefined, fn, args).after(error, state);
   }
+  const state = leaveAttempt();
+  // A native promise is observed as it is; anything else (a value, a foreign thenable) adopted first.
+  // The handlers are written inline: a closure bound to a name costs a name definition per call
+  // under some transpilers (esbuild's keepNames).
+  return (pending instanceof Promise ? pending : Promise.resolve(pending)).then(
+    state === undefined ? first.succeed : first.succeedWith(state),
+    (error: unknown) =>
+      new CallRun(policy, stats, thisArg, undefined, fn, args).after(error, state),
+  );
 }
 
 /**
@@ -177,7 +218,12 @@ export class CallRun implements AttemptOwner {
   start(observed = false): Promise<unknown> {
     const promise = this.#promise();
     if (observed) {
-      this.#telemetry = CallTelemetry.begin(this.#policy.telemetry!, this.#fn.name);
+      this.#telemetry = CallTelemetry.begin(
+        this.#policy.telemetry!,
+        this.#fn.name,
+        this.#thisArg,
+        this.#args,
+      );
       if (this.#telemetry !== undefined) {
         this.#startedAt = this.#policy.clock.now();
         this.#history = new CallHistory(this.#policy.historySize);

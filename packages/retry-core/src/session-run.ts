@@ -95,7 +95,7 @@ export async function* runSession(
   let settledNormally = false;
   const telemetry =
     policy.telemetry !== undefined && telemetryWanted()
-      ? CallTelemetry.begin(policy.telemetry, fn.name)
+      ? CallTelemetry.begin(policy.telemetry, fn.name, thisArg, args)
       : undefined;
   // The session's history: its failed attempts (a session that never fails keeps none, unless observed).
   let history = telemetry === undefined ? undefined : new CallHistory(policy.historySize);

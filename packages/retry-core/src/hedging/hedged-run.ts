@@ -24,6 +24,19 @@ const ZERO_DELAY_BURST = 16;
 
 function ignore(): void {}
 
+// Abort reasons of the attempts still in flight when the call ends, made only when one is needed:
+// a DOMException is costly to create, and most calls have nothing left to abort.
+const LOST: unique symbol = Symbol("lost");
+const GAVE_UP: unique symbol = Symbol("gave up");
+
+function abortReason(reason: unknown): unknown {
+  if (reason === LOST) {
+    return new DOMException("another hedged attempt succeeded first", "AbortError");
+  }
+  if (reason === GAVE_UP) return new DOMException("the call gave up", "AbortError");
+  return reason;
+}
+
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
     value !== null &&
@@ -271,7 +284,7 @@ export class HedgedRun {
     this.#note(attempt, "value", value);
     this.#end("success", undefined);
     this.#stats.done++;
-    this.#settle(new DOMException("another hedged attempt succeeded first", "AbortError"));
+    this.#settle(LOST);
     this.#resolve(value);
   }
 
@@ -411,7 +424,7 @@ export class HedgedRun {
 
   #giveUp(error: unknown, reason: StopReason): void {
     this.#stats.giveups++;
-    this.#settle(new DOMException("the call gave up", "AbortError"));
+    this.#settle(GAVE_UP);
     const thrown = this.#thrown(error, reason);
     this.#reject(thrown);
     this.#policy.notifyGiveUp({
@@ -486,7 +499,7 @@ export class HedgedRun {
   }
 
   /** Ends the call: every timer cleared, the listener removed, the attempts in flight aborted. */
-  #settle(abortReason: unknown): void {
+  #settle(why: unknown): void {
     this.#settled = true;
     const clock = this.#policy.clock;
     if (this.#hedgeTimer !== undefined) {
@@ -501,13 +514,21 @@ export class HedgedRun {
       (this.#signal as AbortSignal).removeEventListener("abort", this.#abortListener);
       this.#abortListener = undefined;
     }
+    let reason: unknown;
+    let made = false;
     for (const attempt of this.#inFlight) {
       attempt.done = true;
       if (attempt.timer !== undefined) {
         clock.clearTimeout(attempt.timer);
         attempt.timer = undefined;
       }
-      attempt.state?.abort(abortReason);
+      if (attempt.state !== undefined) {
+        if (!made) {
+          reason = abortReason(why);
+          made = true;
+        }
+        attempt.state.abort(reason);
+      }
       this.#record(attempt, ABANDONED);
     }
     this.#inFlight.clear();

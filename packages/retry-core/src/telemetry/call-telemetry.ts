@@ -44,22 +44,30 @@ export class CallTelemetry {
   readonly #context: unknown;
   readonly #metricAttributes: Record<string, unknown>;
   readonly #name: string;
+  /** The call span's attributes, repeated on its attempt spans. */
+  readonly #attributes: TelemetryAttributes | undefined;
   /** Attempt spans still open, by attempt number (hedged attempts may overlap). */
   #attemptSpans: Map<number, OtelSpan> | undefined = undefined;
   #ended = false;
   #lastReported: AttemptRecord | undefined = undefined;
 
-  private constructor(api: OtelApi, settings: TelemetrySettings, name: string) {
+  private constructor(
+    api: OtelApi,
+    settings: TelemetrySettings,
+    name: string,
+    attributes: TelemetryAttributes | undefined,
+  ) {
     this.#api = api;
     this.#settings = settings;
     this.#instruments = currentInstruments(api);
     this.#name = name;
+    this.#attributes = attributes;
     this.#metricAttributes = { "retry.name": name };
     const parent = api.context.active();
     if (tracingWanted()) {
       const span = api.trace
         .getTracer(SCOPE_NAME)
-        .startSpan(name, { kind: api.SpanKind.INTERNAL, attributes: settings.attributes }, parent);
+        .startSpan(name, { kind: api.SpanKind.INTERNAL, attributes }, parent);
       this.#span = span;
       this.#context = api.trace.setSpan(parent, span);
     } else {
@@ -68,11 +76,26 @@ export class CallTelemetry {
   }
 
   /** Starts the telemetry of a call to `fn`, or `undefined` when `@opentelemetry/api` is missing. */
-  static begin(settings: TelemetrySettings, fnName: string): CallTelemetry | undefined {
+  static begin(
+    settings: TelemetrySettings,
+    fnName: string,
+    thisArg: unknown,
+    args: readonly unknown[],
+  ): CallTelemetry | undefined {
     const api = otelApi();
     if (api === null) return undefined;
     const name = settings.spanName ?? (fnName === "" ? "retry" : `retry ${fnName}`);
-    return new CallTelemetry(api, settings, name);
+    let attributes = settings.attributes;
+    const of = settings.callAttributes;
+    if (of !== undefined) {
+      try {
+        const extra = of(thisArg, args);
+        if (extra !== undefined) attributes = { ...attributes, ...extra };
+      } catch {
+        // Telemetry observes; a broken describer loses its attributes, not the call.
+      }
+    }
+    return new CallTelemetry(api, settings, name, attributes);
   }
 
   /** Runs attempt `attempt` of the call inside the call's span (or its own attempt span). */
@@ -88,7 +111,7 @@ export class CallTelemetry {
     let context = this.#context;
     if (settings.attemptSpans && this.#span !== undefined) {
       const attributes: Record<string, unknown> = {
-        ...settings.attributes,
+        ...this.#attributes,
         "retry.attempt": attempt,
       };
       if (hedged) attributes["retry.hedged"] = true;

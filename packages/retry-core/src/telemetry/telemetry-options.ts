@@ -36,6 +36,11 @@ export interface TelemetryOptions {
    */
   httpResendCount?: boolean;
   /**
+   * Attributes of one call from its `this` and arguments (e.g. the resource it works on), added to
+   * `attributes`: called once per observed call; what it throws is ignored. Never return secrets.
+   */
+  callAttributes?: (thisArg: unknown, args: readonly unknown[]) => TelemetryAttributes | undefined;
+  /**
    * Extra attributes of an attempt from its outcome (e.g. `http.response.status_code` from a
    * response): called once per attempt; what it throws is ignored.
    */
@@ -53,6 +58,9 @@ export interface TelemetrySettings {
   readonly attemptSpanName: string | undefined;
   readonly attemptSpanKind: "internal" | "client";
   readonly httpResendCount: boolean;
+  readonly callAttributes:
+    | ((thisArg: unknown, args: readonly unknown[]) => TelemetryAttributes | undefined)
+    | undefined;
   readonly outcomeAttributes:
     | ((outcome: "value" | "error", result: unknown) => TelemetryAttributes | undefined)
     | undefined;
@@ -65,6 +73,7 @@ const defaults: TelemetrySettings = Object.freeze({
   attemptSpanName: undefined,
   attemptSpanKind: "internal",
   httpResendCount: false,
+  callAttributes: undefined,
   outcomeAttributes: undefined,
 });
 
@@ -82,6 +91,14 @@ function optionalBoolean(name: string, value: unknown): boolean {
   if (value === undefined || value === null) return false;
   if (typeof value !== "boolean") {
     throw new TypeError(`telemetry.${name} must be a boolean, got ${describeValue(value)}`);
+  }
+  return value;
+}
+
+function optionalFunction<F>(name: string, value: F | undefined): F | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "function") {
+    throw new TypeError(`telemetry.${name} must be a function, got ${describeValue(value)}`);
   }
   return value;
 }
@@ -104,12 +121,8 @@ export function compileTelemetry(value: unknown): TelemetrySettings | undefined 
       `telemetry.attemptSpanKind must be "internal" or "client", got ${describeValue(kind)}`,
     );
   }
-  const outcomeAttributes = options.outcomeAttributes;
-  if (outcomeAttributes !== undefined && typeof outcomeAttributes !== "function") {
-    throw new TypeError(
-      `telemetry.outcomeAttributes must be a function, got ${describeValue(outcomeAttributes)}`,
-    );
-  }
+  const outcomeAttributes = optionalFunction("outcomeAttributes", options.outcomeAttributes);
+  const callAttributes = optionalFunction("callAttributes", options.callAttributes);
   return Object.freeze({
     spanName: optionalString("spanName", options.spanName),
     attributes: attributes === undefined ? undefined : Object.freeze({ ...attributes }),
@@ -117,6 +130,7 @@ export function compileTelemetry(value: unknown): TelemetrySettings | undefined 
     attemptSpanName: optionalString("attemptSpanName", options.attemptSpanName),
     attemptSpanKind: kind,
     httpResendCount: optionalBoolean("httpResendCount", options.httpResendCount),
+    callAttributes,
     outcomeAttributes,
   });
 }
