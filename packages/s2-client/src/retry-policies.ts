@@ -2,6 +2,7 @@ import { Backoff } from "@retrykit/retry-core";
 import type { ResolvedConfig } from "./config.js";
 import { engineHooks } from "./retry-events.js";
 import { type Rpc, retryAfterOf, shouldRetry } from "./retry-table.js";
+import { s2Telemetry } from "./span-attributes.js";
 
 /**
  * The Backoffs of one client, built from its settings and the retry table: the methods' retry
@@ -83,6 +84,7 @@ export class RetryPolicies {
       // Attempt timeouts are retried by the engine unless told otherwise; the table may say no.
       giveup: (error) => !retry(error),
       retryAfter: retryAfterOf,
+      telemetry: s2Telemetry(rpc),
     });
   }
 }
