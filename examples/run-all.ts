@@ -14,6 +14,7 @@ export const EXAMPLES = [
   "s2-quick-start.ts",
   "exactly-once-producer.ts",
   "tailing-consumer.ts",
+  "opentelemetry.ts",
 ] as const;
 
 const TIME_LIMIT_MS = 60_000;

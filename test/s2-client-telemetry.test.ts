@@ -50,7 +50,11 @@ describe("S2 client spans against s2-emulator", () => {
     const events = span.events.filter((e) => e.name === "retry.attempt");
     expect(events).toHaveLength(fixture.emulator.calls.AppendSession);
     expect(events.map((e) => e.attributes?.["retry.outcome"])).toEqual(["error", "value"]);
-    expect(events[0]?.attributes).toMatchObject({ "error.type": "S2Error", "retry.delay_ms": 2 });
+    expect(events[0]?.attributes).toMatchObject({
+      "error.type": "UNAVAILABLE",
+      "rpc.grpc.status_code": 14,
+      "retry.delay_ms": 2,
+    });
 
     // The token never reaches telemetry.
     expect(JSON.stringify(otel.finished().map((s) => [s.attributes, s.events]))).not.toContain(

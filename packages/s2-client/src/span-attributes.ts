@@ -1,4 +1,5 @@
 import type { TelemetryAttributes, TelemetryOptions } from "@retrykit/retry-core";
+import { S2Error } from "./errors.js";
 import type { Rpc } from "./retry-table.js";
 
 /** The basin (and stream) a `Basin` or `Stream` handle works on, for span attributes. */
@@ -51,5 +52,10 @@ export function s2Telemetry(rpc: Rpc): TelemetryOptions {
     attributes: { "rpc.system": "grpc", "rpc.service": service, "rpc.method": rpc },
     callAttributes: (self) =>
       typeof self === "object" && self !== null ? targets.get(self) : undefined,
+    // The gRPC conventions: a failed attempt's status code, and its name as the error type.
+    outcomeAttributes: (outcome, result) =>
+      outcome === "error" && S2Error.is(result)
+        ? { "rpc.grpc.status_code": result.code, "error.type": result.codeName }
+        : undefined,
   };
 }
