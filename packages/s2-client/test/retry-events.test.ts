@@ -39,6 +39,7 @@ describe("engineHooks", () => {
       error: unavailable,
       delay: 40,
       elapsed: 123,
+      history,
     });
     expect(events[1]?.error.code).toBe(status.DEADLINE_EXCEEDED);
     expect(events[1]?.error.cause).toBe(idle);
@@ -57,6 +58,8 @@ describe("engineHooks", () => {
       elapsed: 0,
       history,
     });
-    expect(events).toEqual([{ rpc: "Append", attempt: 4, error, reason: "max-tries", elapsed: 9 }]);
+    expect(events).toEqual([
+      { rpc: "Append", attempt: 4, error, reason: "max-tries", elapsed: 9, history },
+    ]);
   });
 });
