@@ -8,6 +8,7 @@ import {
   REFUSED,
   SUCCEEDED,
 } from "./breaker/circuit-breaker.js";
+import type { RetryBudget } from "./budget/retry-budget.js";
 import { unrefTimer, yieldToMacrotasks } from "./clock.js";
 import { TimeoutError } from "./errors.js";
 import { HedgedRun } from "./hedging/hedged-run.js";
@@ -54,6 +55,8 @@ export class FirstAttemptOwner implements AttemptOwner {
   readonly fast: boolean;
   /** Counts a successful first attempt and passes its value on. */
   readonly succeed: (value: unknown) => unknown;
+  /** The budget counts calls (a percentage budget; a token bucket does not). */
+  readonly countsCalls: boolean;
 
   constructor(policy: RetryPolicy, stats: BackoffStatistics) {
     this.policy = policy;
@@ -61,19 +64,33 @@ export class FirstAttemptOwner implements AttemptOwner {
     this.untimed = !policy.timed && policy.hedge === undefined;
     this.fast = this.untimed && policy.signal === undefined;
     const { budget, breaker } = policy;
+    // One handler per combination, so that each runs only what its policy needs.
     if (budget === undefined && breaker === undefined) {
       this.succeed = (value) => {
         stats.done++;
         return value;
       };
+    } else if (breaker === undefined) {
+      this.succeed = (value) => {
+        stats.done++;
+        (budget as RetryBudget).onSuccess();
+        return value;
+      };
+    } else if (budget === undefined) {
+      this.succeed = (value) => {
+        stats.done++;
+        breaker.passed();
+        return value;
+      };
     } else {
       this.succeed = (value) => {
         stats.done++;
-        budget?.onSuccess();
-        breaker?.record(PASSED, SUCCEEDED);
+        budget.onSuccess();
+        breaker.passed();
         return value;
       };
     }
+    this.countsCalls = budget !== undefined && budget.kind === "percent";
   }
 
   /** The success handler of a first attempt that asked for its context. */
@@ -138,7 +155,7 @@ export function fastCall(
   if (breaker !== undefined && !breaker.closed) {
     return new CallRun(policy, stats, thisArg, undefined, fn, args).start();
   }
-  policy.budget?.onCall();
+  if (first.countsCalls) (policy.budget as RetryBudget).onCall();
   stats.attempts++;
   let pending: unknown;
   enterAttempt(first);

@@ -1,5 +1,11 @@
 import type { ChannelOptions } from "@grpc/grpc-js";
-import { fullJitter, type Pause } from "@retrykit/retry-core";
+import {
+  compilePolicy,
+  fullJitter,
+  type HedgeOptions,
+  type Pause,
+  RetryBudget,
+} from "@retrykit/retry-core";
 import { AccessToken } from "./access-token.js";
 import { Endpoints, type EndpointsInit } from "./endpoints.js";
 import type { S2GiveUpEvent, S2RetryEvent } from "./retry-events.js";
@@ -48,6 +54,19 @@ export interface S2Options {
    * What it throws is ignored.
    */
   readonly onGiveUp?: (event: S2GiveUpEvent) => void;
+  /**
+   * The retry budget shared by every unary call and session reconnect of this client: gRPC's retry
+   * throttling, so that retries cannot multiply the load on a failing service. Give your own
+   * `RetryBudget` to share one between clients; `null` turns it off.
+   * @default new RetryBudget({ maxTokens: 10, tokenRatio: 0.1 }), one per `S2` instance
+   */
+  readonly retryBudget?: RetryBudget | null;
+  /**
+   * Hedging of the idempotent reads `checkTail` and unary `read`: when an attempt has not answered
+   * after `delay` ms another is sent, up to `maxAttempts` in flight; the first answer wins.
+   * @default null (off)
+   */
+  readonly hedgeReads?: HedgeOptions | null;
 }
 
 /** Options validated and filled with defaults; shared by an `S2` and everything it creates. @internal */
@@ -65,6 +84,8 @@ export interface ResolvedConfig {
   readonly channelOptions: ChannelOptions;
   readonly onRetry: ((event: S2RetryEvent) => void) | undefined;
   readonly onGiveUp: ((event: S2GiveUpEvent) => void) | undefined;
+  readonly retryBudget: RetryBudget | undefined;
+  readonly hedgeReads: HedgeOptions | undefined;
 }
 
 const MAX_TIMER = 2 ** 31 - 1;
@@ -128,7 +149,28 @@ export function resolveConfig(options: S2Options): ResolvedConfig {
   ) {
     throw new TypeError(`channelOptions must be an object, got ${show(options.channelOptions)}`);
   }
+  const retryBudget =
+    options.retryBudget === undefined
+      ? new RetryBudget({ maxTokens: 10, tokenRatio: 0.1 })
+      : (options.retryBudget ?? undefined);
+  if (retryBudget !== undefined && !(retryBudget instanceof RetryBudget)) {
+    throw new TypeError(`retryBudget must be a RetryBudget or null, got ${show(retryBudget)}`);
+  }
+  const hedgeReads = options.hedgeReads ?? undefined;
+  // Checked now, not at the first read.
+  if (hedgeReads !== undefined) {
+    try {
+      compilePolicy({ hedge: hedgeReads });
+    } catch (error) {
+      const message = (error as Error).message.replace(/^hedge/, "hedgeReads");
+      throw error instanceof RangeError
+        ? new RangeError(message, { cause: error })
+        : new TypeError(message, { cause: error });
+    }
+  }
   return Object.freeze({
+    retryBudget,
+    hedgeReads,
     accessToken: new AccessToken(options.accessToken),
     endpoints: Endpoints.from(options.endpoints),
     requestTimeout: duration(options.requestTimeout, "requestTimeout", 5000),

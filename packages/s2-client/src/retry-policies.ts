@@ -85,6 +85,9 @@ export class RetryPolicies {
       giveup: (error) => !retry(error),
       retryAfter: retryAfterOf,
       telemetry: s2Telemetry(rpc),
+      budget: config.retryBudget,
+      // Only reads that change nothing may be sent twice at once.
+      hedge: rpc === "CheckTail" || rpc === "Read" ? config.hedgeReads : undefined,
     });
   }
 }

@@ -144,7 +144,8 @@ function client(options: Partial<ConstructorParameters<typeof S2>[0]> = {}): S2 
 
 describe("S2 client against a scripted server", () => {
   it("retries a read-only call on UNAVAILABLE, as many times as maxRetries allows", async () => {
-    await using s2 = client({ maxRetries: 3 });
+    // Without the retry budget, which would stop a run of failures before maxRetries (see below).
+    await using s2 = client({ maxRetries: 3, retryBudget: null });
     const stream = s2.basin("my-basin-1").stream("s");
     failures.CheckTail = 3;
     expect(await stream.checkTail()).toEqual(new Tail(0n, 7n));
@@ -155,6 +156,32 @@ describe("S2 client against a scripted server", () => {
     const error = await stream.checkTail().catch((e: unknown) => e);
     expect(S2Error.is(error) && error.code === status.UNAVAILABLE).toBe(true);
     expect(calls.CheckTail).toBe(8);
+  });
+
+  it("has a retry budget per client by default (gRPC's 10 tokens, ratio 0.1)", async () => {
+    await using s2 = client({ maxRetries: 3 });
+    const stream = s2.basin("my-basin-1").stream("s");
+    failures.CheckTail = 100;
+    // 10 → 9, 8, 7: retried; 6: out of tries. Then 5, 4: refused at once.
+    await expect(stream.checkTail()).rejects.toMatchObject({ code: status.UNAVAILABLE });
+    expect(calls.CheckTail).toBe(4);
+    await expect(stream.checkTail()).rejects.toMatchObject({ code: status.UNAVAILABLE });
+    expect(calls.CheckTail).toBe(5);
+    await expect(stream.checkTail()).rejects.toMatchObject({ code: status.UNAVAILABLE });
+    expect(calls.CheckTail).toBe(6);
+    // The budget is the client's: another client still retries.
+    await using other = client({ maxRetries: 1 });
+    await expect(other.basin("my-basin-1").stream("s").checkTail()).rejects.toMatchObject({
+      code: status.UNAVAILABLE,
+    });
+    expect(calls.CheckTail).toBe(8);
+  });
+
+  it("rejects a retryBudget that is not a RetryBudget and bad hedgeReads", () => {
+    expect(() => client({ retryBudget: {} as never })).toThrow(/retryBudget must be a RetryBudget/);
+    expect(() => client({ hedgeReads: { delay: 10, maxAttempts: 0 } })).toThrow(
+      /hedgeReads.maxAttempts/,
+    );
   });
 
   it("sends one s2-request-token across the retries of a create", async () => {

@@ -231,6 +231,13 @@ export class CircuitBreaker {
     return new BrokenCircuitError(Math.max(left, 0), { cause: this.#lastFailure });
   }
 
+  /** A success admitted while closed: the fast path's one call. @internal */
+  passed(): void {
+    if (this.#state !== CLOSED) return;
+    if (this.#window === undefined) this.#failures = 0;
+    else this.#window.add(this.#clock.now(), 0);
+  }
+
   /** Records how an admitted attempt ended (`SUCCEEDED`, `FAILED` or `ABANDONED`). @internal */
   record(admission: number, outcome: number, error?: unknown): void {
     if (admission === PROBE) {

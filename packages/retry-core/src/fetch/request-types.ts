@@ -1,3 +1,6 @@
+import type { HedgeOptions } from "../backoff-options.js";
+import type { CircuitBreaker } from "../breaker/circuit-breaker.js";
+import type { RetryBudget } from "../budget/retry-budget.js";
 import type { Clock } from "../clock.js";
 import type { RetryOptionsBase } from "./retry-options-base.js";
 
@@ -104,4 +107,13 @@ export interface RetryClientOptions extends RetrySettings {
   clock?: Clock;
   /** Wall-clock time in epoch ms, to turn a `Retry-After` date into a delay. @default Date.now */
   now?: () => number;
+  /** A retry budget shared by every request of this client (and anything else given it). */
+  budget?: RetryBudget;
+  /** A circuit breaker shared by every request of this client (and anything else given it). */
+  breaker?: CircuitBreaker;
+  /**
+   * Hedged attempts for `GET` and `HEAD` requests (other methods are never hedged). The bodies of
+   * responses that lose the race are cancelled.
+   */
+  hedge?: HedgeOptions;
 }

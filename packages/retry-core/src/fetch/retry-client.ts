@@ -33,6 +33,8 @@ interface Planned {
 }
 
 const EMPTY_TRACE: TraceContext = Object.freeze({});
+/** Methods that may be hedged: they read and change nothing. */
+const HEDGEABLE: ReadonlySet<string> = new Set(["GET", "HEAD"]);
 const NO_HOOK_ERROR: unique symbol = Symbol("no hook error");
 
 function isStreamBody(body: unknown): boolean {
@@ -98,6 +100,9 @@ export class RetryClient implements AsyncDisposable {
   readonly #onRequestEnd: RetryClientOptions["onRequestEnd"];
   readonly #clock: Clock | undefined;
   readonly #now: () => number;
+  /** Budget, breaker and dispose, given to every request's Backoff. */
+  readonly #shared: Pick<BackoffOptions, "budget" | "breaker" | "dispose">;
+  readonly #hedge: RetryClientOptions["hedge"];
   /** Aborted by close(): ends every request in flight. */
   readonly #closing = new AbortController();
 
@@ -133,8 +138,17 @@ export class RetryClient implements AsyncDisposable {
         : checkFunction("onRequestEnd", options.onRequestEnd);
     this.#clock = options.clock;
     this.#now = options.now === undefined ? Date.now : checkFunction("now", options.now);
+    this.#shared = {
+      budget: options.budget,
+      breaker: options.breaker,
+      // A response nobody will read (a hedge that lost, an attempt abandoned after its timeout).
+      dispose: (value) => {
+        if (value instanceof Response) discard(value);
+      },
+    };
+    this.#hedge = options.hedge;
     // Fail fast on bad time limits, clock or hooks: Backoff validates them all.
-    this.#backoff(this.#settings.retryOptions, {}, undefined, undefined);
+    this.#backoff(this.#settings.retryOptions, { hedge: this.#hedge }, undefined, undefined);
   }
 
   /** The client's default retry options. */
@@ -304,11 +318,15 @@ export class RetryClient implements AsyncDisposable {
 
   #backoff(
     options: RetryOptionsBase,
-    hooks: Pick<BackoffOptions, "retryIf" | "giveup" | "retryAfter" | "onRetry" | "telemetry">,
+    hooks: Pick<
+      BackoffOptions,
+      "retryIf" | "giveup" | "retryAfter" | "onRetry" | "hedge" | "telemetry"
+    >,
     attemptTimeout: number | null | undefined,
     deadline: number | null | undefined,
   ): Backoff {
     return new Backoff({
+      ...this.#shared,
       maxTries: options.attempts,
       pause: options,
       attemptTimeout: attemptTimeout === undefined ? this.#settings.attemptTimeout : attemptTimeout,
@@ -477,6 +495,8 @@ export class RetryClient implements AsyncDisposable {
           if (failure !== NO_HOOK_ERROR) abort(failure);
         },
         telemetry: httpTelemetry(plan[0]!.method, plan[0]!.url),
+        // Hedging sends the same request twice: only for methods without side effects.
+        hedge: plan.every((p) => HEDGEABLE.has(p.method.toUpperCase())) ? this.#hedge : undefined,
       },
       call.attemptTimeout,
       call.deadline,
