@@ -127,6 +127,41 @@ describe("OpenTelemetry: one span per call", () => {
     expect(parent?.events).toEqual([]);
   });
 
+  it("a hedged call reports each attempt once, the hedge flagged", async () => {
+    const clock = new ManualClock();
+    const backoff = new Backoff({
+      clock,
+      maxTries: 2,
+      exceptions: [Flaky],
+      hedge: { delay: 100, maxAttempts: 2 },
+      telemetry: { spanName: "hedged" },
+    });
+    let n = 0;
+    const call = backoff
+      .execute(
+        () =>
+          new Promise((resolve, reject) => {
+            const mine = ++n;
+            clock.setTimeout(() => (mine === 1 ? reject(new Flaky("slow")) : resolve(mine)), 300);
+          }),
+      )
+      .catch((e: unknown) => e);
+    await clock.runAllAsync();
+    expect(await call).toBe(2);
+    const [span] = otel.finished();
+    expect(span?.name).toBe("hedged");
+    expect(
+      span?.events.map((e) => [
+        e.attributes?.["retry.attempt"],
+        e.attributes?.["retry.outcome"],
+        e.attributes?.["retry.hedged"],
+      ]),
+    ).toEqual([
+      [1, "error", undefined],
+      [2, "value", true],
+    ]);
+  });
+
   it("telemetry: false turns it off for one policy", async () => {
     await new Backoff({ telemetry: false }).execute(async () => 1);
     expect(otel.finished()).toEqual([]);

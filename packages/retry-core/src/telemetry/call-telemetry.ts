@@ -49,7 +49,7 @@ export class CallTelemetry {
   /** Attempt spans still open, by attempt number (hedged attempts may overlap). */
   #attemptSpans: Map<number, OtelSpan> | undefined = undefined;
   #ended = false;
-  #lastReported: AttemptRecord | undefined = undefined;
+  readonly #reported = new WeakSet<AttemptRecord>();
 
   private constructor(
     api: OtelApi,
@@ -135,8 +135,9 @@ export class CallTelemetry {
 
   /** Reports an attempt that ended (its pause, if one was chosen, already noted in `record`). */
   attemptEnded(record: AttemptRecord): void {
-    if (record === this.#lastReported) return;
-    this.#lastReported = record;
+    // Each attempt is reported once, whichever path (retry, end of call) gets to it first.
+    if (this.#reported.has(record)) return;
+    this.#reported.add(record);
     const settings = this.#settings;
     const attributes: Record<string, unknown> = {
       "retry.attempt": record.attempt,
