@@ -247,11 +247,11 @@ export async function* runSession(
             state,
             progressed ? undefined : new Published(state),
           );
-          if (!progressed) {
-            // An attempt that delivers (or ends cleanly) is a success for the budget and breaker.
-            policy.budget?.onSuccess();
-            record(SUCCEEDED);
-          }
+          // Every item is an answer: it refills the budget as a successful call would, so that a
+          // long stream that breaks now and then keeps its reconnects. The breaker counts the
+          // attempt once, as a success, at its first item (or clean end).
+          policy.budget?.onSuccess();
+          if (!progressed) record(SUCCEEDED);
           if (result.done) {
             settledNormally = true;
             stats.done++;
