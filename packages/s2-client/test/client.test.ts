@@ -24,6 +24,8 @@ const SECRET = "super-secret-token-value";
 const calls: Record<string, number> = {};
 const tokens: string[] = [];
 const failures: Record<string, number> = {};
+/** CheckTail calls left to leave unanswered (until the client's deadline). */
+let stalledCheckTails = 0;
 const log: WireRecord[] = [];
 let breakSessionAfter = Number.POSITIVE_INFINITY;
 let lastMetadata: Metadata | undefined;
@@ -57,6 +59,10 @@ beforeAll(async () => {
   server.addService(StreamServiceService, {
     checkTail(call: { metadata: Metadata }, cb: (e: unknown, r?: unknown) => void) {
       if (count("CheckTail", call.metadata)) return cb(unavailable);
+      if (stalledCheckTails > 0) {
+        stalledCheckTails--;
+        return;
+      }
       cb(null, { nextSeqNum: BigInt(log.length), lastTimestamp: 7n });
     },
     appendSession(call: ServerDuplexStream<AppendSessionRequest, AppendSessionResponse>) {
@@ -175,6 +181,17 @@ describe("S2 client against a scripted server", () => {
       code: status.UNAVAILABLE,
     });
     expect(calls.CheckTail).toBe(8);
+  });
+
+  it("hedges checkTail with hedgeReads: a stalled attempt is overtaken by the next", async () => {
+    await using s2 = client({ hedgeReads: { delay: 20, maxAttempts: 2 }, requestTimeout: 3_000 });
+    const stream = s2.basin("my-basin-1").stream("s");
+    stalledCheckTails = 1;
+    const started = performance.now();
+    expect(await stream.checkTail()).toEqual(new Tail(BigInt(log.length), 7n));
+    expect(calls.CheckTail).toBe(2);
+    // Well before the stalled attempt's deadline (a generous margin for a busy machine).
+    expect(performance.now() - started).toBeLessThan(2_500);
   });
 
   it("rejects a retryBudget that is not a RetryBudget and bad hedgeReads", () => {
