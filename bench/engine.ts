@@ -7,6 +7,8 @@
 // Method: each measurement awaits the call in a tight loop for a fixed time budget; one warm-up
 // round is discarded, then the median of several rounds is reported in ns per call.
 import { pathToFileURL } from "node:url";
+// Installed and loaded, with no SDK registered: the engine must do no OpenTelemetry work.
+import "@opentelemetry/api";
 import { Backoff, CircuitBreaker, currentAttempt, RetryBudget } from "@retrykit/retry-core";
 import asyncRetry from "async-retry";
 import {
@@ -87,6 +89,16 @@ function contenders(): Contender[] {
     deadline: 5_000,
   });
   const flakyOurs = failOnce();
+  // The engine without its OpenTelemetry probe: what every call cost before the integration.
+  const plainOff = new Backoff({ maxTries: 3, retryIf: () => true, telemetry: false });
+  const timedOff = new Backoff({
+    maxTries: 3,
+    retryIf: () => true,
+    attemptTimeout: 1_000,
+    deadline: 5_000,
+    telemetry: false,
+  });
+  const flakyOff = failOnce();
 
   const cockatielPlain = cockatielRetry(handleAll, {
     maxAttempts: 2,
@@ -122,7 +134,14 @@ function contenders(): Contender[] {
       a: () => plain.execute(succeed),
       b: () => timed.execute(succeed),
       c: () => plain.execute(flakyOurs),
-      note: "maxTries 3, retry any error; (b) attemptTimeout 1 s, deadline 5 s; (c) pause 0: no timer",
+      note: "maxTries 3, retry any error; (b) attemptTimeout 1 s, deadline 5 s; (c) pause 0: no timer; @opentelemetry/api loaded, no provider registered",
+    },
+    {
+      library: "@retrykit/retry-core, telemetry: false",
+      a: () => plainOff.execute(succeed),
+      b: () => timedOff.execute(succeed),
+      c: () => plainOff.execute(flakyOff),
+      note: "as above with the OpenTelemetry probe turned off: the engine's cost without the integration",
     },
     {
       library: "cockatiel 3.2.1",
@@ -235,6 +254,33 @@ async function hotPath(): Promise<void> {
 }
 
 /**
+ * The OpenTelemetry integration's cost when it has nothing to do: `@opentelemetry/api` is loaded
+ * (imported above) but no tracer or meter provider is registered, against the same policy with
+ * `telemetry: false` (which skips the check, as the engine did before the integration existed).
+ */
+export async function telemetryOverhead(): Promise<number> {
+  const integrated = new Backoff({ maxTries: 3, retryIf: () => true });
+  const without = new Backoff({ maxTries: 3, retryIf: () => true, telemetry: false });
+  const samples = await measure({
+    "retry-core, telemetry: false": () => without.execute(succeed),
+    "retry-core, @opentelemetry/api loaded, no provider": () => integrated.execute(succeed),
+  });
+  const offNs = median(samples["retry-core, telemetry: false"] ?? []);
+  console.log(
+    `\nOpenTelemetry integration with no SDK registered, success path (same run; median of ${ROUNDS} rounds, range in brackets)\n`,
+  );
+  console.log("| row | ns per call | / telemetry: false |");
+  console.log("|---|---:|---:|");
+  let ratio = 1;
+  for (const [name, values] of Object.entries(samples)) {
+    const ns = median(values);
+    ratio = ns / offNs;
+    console.log(`| ${name} | ${format(ns)} (${spread(values)}) | ${ratio.toFixed(3)}× |`);
+  }
+  return ratio;
+}
+
+/**
  * Hedging against cockatiel's closest equivalent: cockatiel has no hedging, so an aggressive
  * timeout that abandons a slow attempt and retries it stands in.
  */
@@ -309,7 +355,7 @@ export default async function run(): Promise<Record<string, Record<"a" | "b" | "
   for (const s of scenarios) {
     best[s] = Math.min(
       ...list
-        .filter((c) => c.library !== "bare await fn()" && c.library !== "@retrykit/retry-core")
+        .filter((c) => c.library !== "bare await fn()" && !c.library.startsWith("@retrykit/"))
         .map((c) => results[c.library]?.[s] as number),
     );
   }
@@ -330,6 +376,7 @@ export default async function run(): Promise<Record<string, Record<"a" | "b" | "
   console.log("\nConfigurations:");
   for (const contender of list) console.log(`- ${contender.library}: ${contender.note}`);
   await hotPath();
+  await telemetryOverhead();
   await hedging();
   return results;
 }

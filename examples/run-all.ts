@@ -15,6 +15,7 @@ export const EXAMPLES = [
   "exactly-once-producer.ts",
   "tailing-consumer.ts",
   "nestjs-example.ts",
+  "opentelemetry.ts",
 ] as const;
 
 const TIME_LIMIT_MS = 60_000;

@@ -1,3 +1,4 @@
+import type { RetryHistory } from "@retrykit/retry-core";
 import { S2Error, type S2RetryEvent } from "@retrykit/s2-client";
 
 /** One retry seen by the recorder: which attempt failed, why, when, and the pause before the next. */
@@ -33,6 +34,8 @@ export class RetryRecorder {
   readonly byCause = new Map<string, number>();
   /** Every retry, in the order they happened. */
   readonly retries: RecordedRetry[] = [];
+  /** The failure history of each call that retried, in the order of their first retry. */
+  readonly histories: RetryHistory[] = [];
 
   /** Total retries. */
   get total(): number {
@@ -43,6 +46,8 @@ export class RetryRecorder {
   readonly onRetry = (event: S2RetryEvent): void => {
     const cause = event.error.codeName;
     this.byCause.set(cause, (this.byCause.get(cause) ?? 0) + 1);
+    // The engine hands every retry of a call the same (growing) history object.
+    if (!this.histories.includes(event.history)) this.histories.push(event.history);
     const hint = event.error.retryAfterMs;
     this.retries.push({
       rpc: event.rpc,

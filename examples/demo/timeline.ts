@@ -1,5 +1,6 @@
+import type { RetryHistory } from "@retrykit/retry-core";
 import { duration, table } from "./format.js";
-import type { RecordedRetry } from "./retry-recorder.js";
+import { causeOf } from "./retry-recorder.js";
 
 /** How one call ended. */
 export type Outcome =
@@ -7,27 +8,41 @@ export type Outcome =
   | { readonly ok: false; readonly cause: string };
 
 /**
- * The timeline of one call: each failed attempt with its cause and the pause that followed, then
- * the outcome. Times are relative to the start of the call.
+ * The timeline of one call, drawn from its failure history: each attempt with its start, how long
+ * it ran, how it ended, and the pause chosen after it with where that pause came from. Times are
+ * relative to `startedAt` (a `performance.now()` reading, the engine's clock).
  */
-export function formatTimeline(
-  startedAt: number,
-  endedAt: number,
-  retries: readonly RecordedRetry[],
-  outcome: Outcome,
-): string {
-  const rows = retries.map((retry) => [
-    `+${duration(retry.at - startedAt)}`,
-    `attempt ${retry.attempt}`,
-    `failed: ${retry.cause}`,
-    `→ pause ${duration(retry.pause)}${retry.hinted ? " (server's retry-after-ms)" : " (backoff with jitter)"}`,
-  ]);
-  const last = retries.length + 1;
-  rows.push([
-    `+${duration(endedAt - startedAt)}`,
-    `attempt ${last}`,
-    outcome.ok ? `ok: ${outcome.detail}` : `gave up: ${outcome.cause}`,
-    "",
-  ]);
+export function formatTimeline(startedAt: number, history: RetryHistory, outcome: Outcome): string {
+  const rows = history.attempts.map((attempt) => {
+    const ran = Number.isNaN(attempt.duration) ? "" : `ran ${duration(attempt.duration)}`;
+    const ended =
+      attempt.outcome === "value"
+        ? outcome.ok
+          ? `ok: ${outcome.detail}`
+          : "ok"
+        : `failed: ${causeOf(attempt.error)}`;
+    let pause = "";
+    if (attempt.delay !== undefined) {
+      const source =
+        attempt.delaySource === "retry-after" ? "server's retry-after-ms" : "backoff with jitter";
+      pause = `→ pause ${duration(attempt.delay)} (${source})`;
+    }
+    return [
+      `+${duration(attempt.startedAt - startedAt)}`,
+      `attempt ${attempt.attempt}`,
+      ran,
+      ended,
+      pause,
+    ];
+  });
+  if (history.omitted > 0)
+    rows.splice(history.attempts.length >> 1, 0, [
+      "",
+      `(${history.omitted} attempts omitted)`,
+      "",
+      "",
+      "",
+    ]);
+  if (!outcome.ok) rows.push(["", "", "", `gave up (${history.stopReason}): ${outcome.cause}`, ""]);
   return table(rows, "    ");
 }

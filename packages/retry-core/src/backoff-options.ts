@@ -1,7 +1,9 @@
 import type { CircuitBreaker } from "./breaker/circuit-breaker.js";
 import type { RetryBudget } from "./budget/retry-budget.js";
 import type { Clock } from "./clock.js";
+import type { RetryHistory } from "./history/call-history.js";
 import type { DelayStrategy, Pause } from "./strategies/delay-strategy.js";
+import type { TelemetryOptions } from "./telemetry/telemetry-options.js";
 
 /**
  * Why a call stopped retrying: the error is not one to retry, `giveup` said so, the attempts ran out,
@@ -38,6 +40,8 @@ export interface RetryEvent {
   delay: number;
   /** Milliseconds since the call started (`NaN` when the call is not timed, see `BackoffStatistics.totalTime`). */
   elapsed: number;
+  /** The call's attempts so far, the failed one last (with the pause chosen); it keeps growing. */
+  history: RetryHistory;
 }
 
 /**
@@ -53,6 +57,8 @@ export interface GiveUpEvent {
   reason: StopReason;
   /** Milliseconds since the call started (`NaN` when the call is not timed). */
   elapsed: number;
+  /** The call's attempts and why it stopped (as `retryHistory(error)` returns it). */
+  history: RetryHistory;
 }
 
 /** What a session's `resume` hook receives after an attempt that delivered items failed. */
@@ -116,6 +122,23 @@ export interface BackoffOptions {
   resume?: (state: ResumeState) => readonly unknown[];
   /** Sessions only: longest wait for the next item; a longer wait is a retryable `TimeoutError`. @default null */
   idleTimeout?: number | null;
+  /**
+   * What a failed call throws: `"last"`, the last attempt's error, unchanged (as aiomisc does), or
+   * `"aggregate"`, a `RetryError` (an `AggregateError`) with every attempt's error in attempt order
+   * and the last one as `cause`. Aborts always throw the signal's reason. @default "last"
+   */
+  errors?: "last" | "aggregate";
+  /**
+   * How many attempts a call's failure history keeps (an even number >= 2): the first and the last
+   * half of it; the attempts in between are counted in `omitted`. @default 20
+   */
+  historySize?: number;
+  /**
+   * OpenTelemetry spans and metrics of the calls, when `@opentelemetry/api` is installed and a
+   * tracer or meter provider is registered (otherwise nothing is done); `false` turns them off for
+   * this policy. @default {}
+   */
+  telemetry?: TelemetryOptions | false;
   /**
    * A retry budget shared with other policies: a retry it refuses ends the call with the last
    * error (stop reason `"budget"`). Calls and sessions.

@@ -12,8 +12,13 @@ import type { RetryBudget } from "./budget/retry-budget.js";
 import { unrefTimer, yieldToMacrotasks } from "./clock.js";
 import { TimeoutError } from "./errors.js";
 import { HedgedRun } from "./hedging/hedged-run.js";
+import { CallHistory, type HistoryStopReason } from "./history/call-history.js";
+import { bindHistory } from "./history/retry-history.js";
 import type { RetryPolicy } from "./policy.js";
+import { RetryError } from "./retry-error.js";
 import type { DelaySequence } from "./strategies/delay-strategy.js";
+import { CallTelemetry } from "./telemetry/call-telemetry.js";
+import { telemetryWanted } from "./telemetry/probe.js";
 
 /** A retried function, as the engine sees it. @internal */
 export type Retried = (this: unknown, ...args: unknown[]) => unknown;
@@ -118,10 +123,15 @@ export function executeCall(
   args: unknown[],
 ): Promise<unknown> {
   if (signal === undefined && first.untimed) return fastCall(first, thisArg, fn, args);
+  // Two property reads (or a counter) when no OpenTelemetry provider is registered.
+  const observed = policy.telemetry !== undefined && telemetryWanted();
   if (policy.hedge !== undefined) {
-    return new HedgedRun(policy, stats, thisArg, signal, fn, args).start();
+    const telemetry = observed
+      ? CallTelemetry.begin(policy.telemetry!, fn.name, thisArg, args)
+      : undefined;
+    return new HedgedRun(policy, stats, thisArg, signal, fn, args).start(telemetry);
   }
-  return new CallRun(policy, stats, thisArg, signal, fn, args).start();
+  return new CallRun(policy, stats, thisArg, signal, fn, args).start(observed);
 }
 
 /**
@@ -136,6 +146,10 @@ export function fastCall(
 ): Promise<unknown> {
   const policy = first.policy;
   const stats = first.stats;
+  // Two property reads (or a counter) when no OpenTelemetry provider is registered.
+  if (policy.telemetry !== undefined && telemetryWanted()) {
+    return new CallRun(policy, stats, thisArg, undefined, fn, args).start(true);
+  }
   const breaker = policy.breaker;
   // A circuit that is not closed needs the full state machine (probes, refusals).
   if (breaker !== undefined && !breaker.closed) {
@@ -192,6 +206,12 @@ export class CallRun implements AttemptOwner {
   #zeroDelays = 0;
   /** The abort listener, while one is registered. */
   #abortListener: (() => void) | undefined = undefined;
+  /** Clock reading at the running attempt's start; NaN when not measured. */
+  #attemptStart = Number.NaN;
+  /** The call's failure history, created at its first failure (or at its start, when observed). */
+  #history: CallHistory | undefined = undefined;
+  /** The call's span and metrics, when an OpenTelemetry provider is registered. */
+  #telemetry: CallTelemetry | undefined = undefined;
   /** The circuit breaker's admission of the running attempt; REFUSED when none is pending. */
   #admission = REFUSED;
 
@@ -211,9 +231,21 @@ export class CallRun implements AttemptOwner {
     this.#args = args;
   }
 
-  /** Starts the call from its first attempt. */
-  start(): Promise<unknown> {
+  /** Starts the call from its first attempt; `observed` = with OpenTelemetry. */
+  start(observed = false): Promise<unknown> {
     const promise = this.#promise();
+    if (observed) {
+      this.#telemetry = CallTelemetry.begin(
+        this.#policy.telemetry!,
+        this.#fn.name,
+        this.#thisArg,
+        this.#args,
+      );
+      if (this.#telemetry !== undefined) {
+        this.#startedAt = this.#policy.clock.now();
+        this.#history = new CallHistory(this.#policy.historySize);
+      }
+    }
     if (this.#policy.timed) this.#startedAt = this.#policy.clock.now();
     const signal = this.#signal;
     if (signal !== undefined) {
@@ -242,6 +274,7 @@ export class CallRun implements AttemptOwner {
     state?.finish();
     // Untimed until now: time it from its first attempt if that one asked for its context, else from here.
     this.#startedAt = state !== undefined ? state.startedAt : this.#policy.clock.now();
+    if (state !== undefined) this.#attemptStart = state.startedAt;
     this.#stats.errors++;
     this.#afterFailure(error);
     return promise;
@@ -288,6 +321,9 @@ export class CallRun implements AttemptOwner {
         }
       }
       this.#endsAt = this.#startedAt + elapsed + (limit as number);
+      this.#attemptStart = this.#startedAt + elapsed;
+    } else if (!Number.isNaN(this.#startedAt)) {
+      this.#attemptStart = this.#startedAt + (knownElapsed ?? this.#elapsed());
     }
     const breaker = policy.breaker;
     if (breaker !== undefined) {
@@ -303,9 +339,13 @@ export class CallRun implements AttemptOwner {
     const token = ++this.#token;
     let result: unknown;
     let failed = false;
+    const telemetry = this.#telemetry;
     enterAttempt(this);
     try {
-      result = this.#fn.apply(this.#thisArg, this.#args);
+      result =
+        telemetry === undefined
+          ? this.#fn.apply(this.#thisArg, this.#args)
+          : telemetry.runAttempt(this.#attempt, false, this.#fn, this.#thisArg, this.#args);
     } catch (error) {
       failed = true;
       result = error;
@@ -372,6 +412,7 @@ export class CallRun implements AttemptOwner {
       this.#state?.abort(error);
       this.#record(ABANDONED);
       this.#stats.errors++;
+      this.#recordFailure(error, this.#elapsed());
       this.#deadlineReached(error);
       return;
     }
@@ -394,12 +435,19 @@ export class CallRun implements AttemptOwner {
   /** Ends a settled call with the caller's abort reason, and tells the give-up hook why. */
   #cancel(reason: unknown): void {
     this.#stats.cancels++;
+    const elapsed = this.#elapsed();
+    const history = this.#historyOf();
+    // The attempt the abort cut short (not a pause, whose attempt is already recorded).
+    if (this.#attempt > (history.last?.attempt ?? 0)) this.#recordFailure(reason, elapsed);
+    this.#end(history, "aborted", reason);
+    bindHistory(reason, history);
     this.#reject(reason);
     this.#policy.notifyGiveUp({
       attempt: this.#attempt,
       error: reason,
       reason: "aborted",
-      elapsed: this.#elapsed(),
+      elapsed,
+      history,
     });
   }
 
@@ -409,8 +457,43 @@ export class CallRun implements AttemptOwner {
     this.#stats.done++;
     this.#policy.budget?.onSuccess();
     this.#record(SUCCEEDED);
+    const history = this.#history;
+    if (history !== undefined) {
+      // Only calls that failed before (or are observed) pay for a record of their success.
+      const now = this.#policy.clock.now();
+      history.record(this.#attempt, this.#attemptStart, now, "value", value);
+      this.#end(history, "success", undefined);
+    }
     this.#settle();
     this.#resolve(value);
+  }
+
+  /** The call's history, created on first need. */
+  #historyOf(): CallHistory {
+    if (this.#history === undefined) this.#history = new CallHistory(this.#policy.historySize);
+    return this.#history;
+  }
+
+  /** Records the running attempt as failed with `error`, `elapsed` ms into the call. */
+  #recordFailure(error: unknown, elapsed: number): void {
+    this.#historyOf().record(
+      this.#attempt,
+      this.#attemptStart,
+      this.#startedAt + elapsed,
+      "error",
+      error,
+    );
+  }
+
+  /** Ends the history and the telemetry of the call. */
+  #end(history: CallHistory, reason: HistoryStopReason, error: unknown): void {
+    history.end(reason);
+    const telemetry = this.#telemetry;
+    if (telemetry !== undefined) {
+      const last = history.last;
+      if (last !== undefined && last.attempt === this.#attempt) telemetry.attemptEnded(last);
+      telemetry.end(reason, this.#attempt, error);
+    }
   }
 
   #onFailure(error: unknown): void {
@@ -424,6 +507,8 @@ export class CallRun implements AttemptOwner {
     const policy = this.#policy;
     const attempt = this.#attempt;
     const elapsed = this.#elapsed();
+    this.#recordFailure(error, elapsed);
+    const history = this.#history as CallHistory;
     let reason: StopReason | undefined;
     try {
       reason = policy.stopReason(error, attempt, elapsed);
@@ -452,7 +537,7 @@ export class CallRun implements AttemptOwner {
     let delay: number | undefined;
     try {
       if (this.#sequence === undefined) this.#sequence = policy.delaySequence();
-      delay = policy.nextDelay(this.#sequence, attempt, error, elapsed);
+      delay = policy.nextDelay(this.#sequence, attempt, error, elapsed, history);
     } catch (hookError) {
       // A throwing retryAfter or strategy ends the call with its own error.
       if (!this.#settled) this.#giveUp(hookError, "giveup", elapsed);
@@ -470,7 +555,13 @@ export class CallRun implements AttemptOwner {
     this.#hasLastError = true;
     this.#lastError = error;
     this.#stats.retries++;
-    policy.notifyRetry({ attempt, error, delay, elapsed });
+    const telemetry = this.#telemetry;
+    if (telemetry !== undefined) {
+      const last = history.last as CallHistory["attempts"][number];
+      telemetry.attemptEnded(last);
+      telemetry.retried(last);
+    }
+    policy.notifyRetry({ attempt, error, delay, elapsed, history });
     if (this.#settled) return;
     if (delay > 0) {
       this.#zeroDelays = 0;
@@ -509,8 +600,20 @@ export class CallRun implements AttemptOwner {
   #giveUp(error: unknown, reason: StopReason, elapsed: number): void {
     this.#stats.giveups++;
     this.#settle();
-    this.#reject(error);
-    this.#policy.notifyGiveUp({ attempt: this.#attempt, error, reason, elapsed });
+    const history = this.#historyOf();
+    history.end(reason);
+    let thrown = error;
+    if (this.#policy.aggregate) {
+      const errors = history.errors();
+      // A throwing decision hook ends the call with its own error: it comes last.
+      if (errors.length === 0 || errors[errors.length - 1] !== error) errors.push(error);
+      thrown = new RetryError(errors, history, this.#attempt);
+    }
+    this.#end(history, reason, thrown);
+    bindHistory(error, history);
+    if (thrown !== error) bindHistory(thrown, history);
+    this.#reject(thrown);
+    this.#policy.notifyGiveUp({ attempt: this.#attempt, error: thrown, reason, elapsed, history });
   }
 
   #settle(): void {

@@ -56,6 +56,26 @@ export { type CompiledHedge, compilePolicy, type RetryPolicy } from "./policy.js
 
 // Errors
 export { TimeoutError, type TimeoutKind } from "./errors.js";
+export { RetryError } from "./retry-error.js";
+
+// The failure history of a call
+export type {
+  AttemptRecord,
+  DelayLimit,
+  DelaySource,
+} from "./history/attempt-record.js";
+export {
+  DEFAULT_HISTORY_SIZE,
+  type HistoryStopReason,
+  type RetryHistory,
+} from "./history/call-history.js";
+export { retryHistory } from "./history/retry-history.js";
+
+// OpenTelemetry (through @opentelemetry/api when a provider is registered)
+export type {
+  TelemetryAttributes,
+  TelemetryOptions,
+} from "./telemetry/telemetry-options.js";
 
 // Time: the clock abstraction, an abortable sleep, and a manual clock for tests
 export { type Clock, systemClock } from "./clock.js";

@@ -11,8 +11,11 @@ import { RetryBudget } from "./budget/retry-budget.js";
 import { type Clock, systemClock } from "./clock.js";
 import { describeValue } from "./describe-value.js";
 import { TimeoutError } from "./errors.js";
+import type { DelaySource } from "./history/attempt-record.js";
+import { DEFAULT_HISTORY_SIZE } from "./history/call-history.js";
 import { rememberPolicyOptions } from "./introspection/policy-description.js";
 import { type DelaySequence, type DelayStrategy, MAX_DELAY } from "./strategies/delay-strategy.js";
+import { compileTelemetry, type TelemetrySettings } from "./telemetry/telemetry-options.js";
 
 type ErrorClass = abstract new (...args: never[]) => unknown;
 
@@ -55,6 +58,12 @@ export interface RetryPolicy {
   readonly resume: ((state: ResumeState) => readonly unknown[]) | undefined;
   /** True when a call needs the clock from its start (a time limit or a hook is set). */
   readonly timed: boolean;
+  /** Whether a failed call throws a `RetryError` rather than its last error. */
+  readonly aggregate: boolean;
+  /** How many attempts a call's history keeps. */
+  readonly historySize: number;
+  /** The OpenTelemetry settings; `undefined` = telemetry turned off for this policy. */
+  readonly telemetry: TelemetrySettings | undefined;
   /** The shared retry budget, if any. */
   readonly budget: RetryBudget | undefined;
   /** The shared circuit breaker, if any. */
@@ -75,13 +84,15 @@ export interface RetryPolicy {
   /**
    * The pause after attempt `attempt` failed: the `retryAfter` hint if it gives one, else the next
    * delay of `sequence`; clamped to [0, 2^31-1]. `undefined` when a deadline is set and the pause
-   * would reach it (no attempt could run afterwards).
+   * would reach it (no attempt could run afterwards). `note`, when given, is told the pause chosen,
+   * where it came from and whether it was limited.
    */
   nextDelay(
     sequence: DelaySequence,
     attempt: number,
     error: unknown,
     elapsedMs: number,
+    note?: DelayNote,
   ): number | undefined;
   /** The time limit for an attempt starting `elapsedMs` into the call: min(attemptTimeout, remaining); `undefined` = none. */
   attemptLimit(elapsedMs: number): number | undefined;
@@ -91,6 +102,11 @@ export interface RetryPolicy {
   notifyRetry(event: RetryEvent): void;
   /** Calls `onGiveUp`, ignoring what it throws or rejects with. */
   notifyGiveUp(event: GiveUpEvent): void;
+}
+
+/** Told by `RetryPolicy.nextDelay` how it chose a pause (a call's failure history is one). */
+export interface DelayNote {
+  noteDelay(delay: number, source: DelaySource, limit: "max-delay" | "deadline" | undefined): void;
 }
 
 /** Hedging options, validated. */
@@ -141,6 +157,23 @@ function checkMaxTries(value: unknown): number {
     throw new RangeError(`${expected}, got ${describeValue(value)}`);
   }
   return value;
+}
+
+function checkHistorySize(value: unknown): number {
+  if (value === undefined || value === null) return DEFAULT_HISTORY_SIZE;
+  if (typeof value !== "number") {
+    throw new TypeError(`historySize must be an even integer >= 2, got ${describeValue(value)}`);
+  }
+  if (!Number.isSafeInteger(value) || value < 2 || value % 2 !== 0) {
+    throw new RangeError(`historySize must be an even integer >= 2, got ${describeValue(value)}`);
+  }
+  return value;
+}
+
+function checkErrors(value: unknown): boolean {
+  if (value === undefined || value === null || value === "last") return false;
+  if (value === "aggregate") return true;
+  throw new TypeError(`errors must be "last" or "aggregate", got ${describeValue(value)}`);
 }
 
 function checkExceptions(value: unknown): readonly ErrorClass[] {
@@ -296,6 +329,9 @@ class CompiledPolicy implements RetryPolicy {
   readonly idleTimeout: number | undefined;
   readonly resume: ((state: ResumeState) => readonly unknown[]) | undefined;
   readonly timed: boolean;
+  readonly aggregate: boolean;
+  readonly historySize: number;
+  readonly telemetry: TelemetrySettings | undefined;
   readonly budget: RetryBudget | undefined;
   readonly breaker: CircuitBreaker | undefined;
   readonly hedge: CompiledHedge | undefined;
@@ -327,6 +363,9 @@ class CompiledPolicy implements RetryPolicy {
       throw new TypeError(`unref must be a boolean, got ${describeValue(options.unref)}`);
     }
     this.unref = options.unref === true;
+    this.aggregate = checkErrors(options.errors);
+    this.historySize = checkHistorySize(options.historySize);
+    this.telemetry = compileTelemetry(options.telemetry);
     this.budget = checkInstance("budget", options.budget, RetryBudget, "a RetryBudget");
     this.breaker = checkInstance("breaker", options.breaker, CircuitBreaker, "a CircuitBreaker");
     this.hedge = checkHedge(options.hedge);
@@ -367,6 +406,7 @@ class CompiledPolicy implements RetryPolicy {
     attempt: number,
     error: unknown,
     elapsedMs: number,
+    note?: DelayNote,
   ): number | undefined {
     let delay: number | undefined;
     if (this.#retryAfter !== undefined) {
@@ -374,10 +414,16 @@ class CompiledPolicy implements RetryPolicy {
       // A negative or NaN hint is unusable; fall back to the policy's own pause.
       if (typeof hint === "number" && hint >= 0) delay = hint;
     }
+    const source: DelaySource = delay === undefined ? "strategy" : "retry-after";
     // The sequence advances even when a hint wins, so that its attempt numbering stays aligned.
     const planned = sequence.next(attempt, error);
-    delay = clampDelay(delay ?? planned, error);
-    if (this.deadline !== undefined && elapsedMs + delay >= this.deadline) return undefined;
+    const wanted = delay ?? planned;
+    delay = clampDelay(wanted, error);
+    if (this.deadline !== undefined && elapsedMs + delay >= this.deadline) {
+      note?.noteDelay(delay, source, "deadline");
+      return undefined;
+    }
+    note?.noteDelay(delay, source, wanted > delay ? "max-delay" : undefined);
     return delay;
   }
 

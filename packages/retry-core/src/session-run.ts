@@ -9,9 +9,14 @@ import {
 } from "./breaker/circuit-breaker.js";
 import { unrefTimer, yieldToMacrotasks } from "./clock.js";
 import { TimeoutError } from "./errors.js";
+import { CallHistory, type HistoryStopReason } from "./history/call-history.js";
+import { bindHistory } from "./history/retry-history.js";
 import { describeValue, type RetryPolicy } from "./policy.js";
+import { RetryError } from "./retry-error.js";
 import { sleep } from "./sleep.js";
 import type { DelaySequence } from "./strategies/delay-strategy.js";
+import { CallTelemetry } from "./telemetry/call-telemetry.js";
+import { telemetryWanted } from "./telemetry/probe.js";
 
 /** A function whose result is a stream: an async generator function or an AsyncIterable factory. @internal */
 export type StreamFactory = (this: unknown, ...args: unknown[]) => AsyncIterable<unknown>;
@@ -88,6 +93,33 @@ export async function* runSession(
   let state: AttemptState | undefined;
   let yielding = false;
   let settledNormally = false;
+  const telemetry =
+    policy.telemetry !== undefined && telemetryWanted()
+      ? CallTelemetry.begin(policy.telemetry, fn.name, thisArg, args)
+      : undefined;
+  // The session's history: its failed attempts (a session that never fails keeps none, unless observed).
+  let history = telemetry === undefined ? undefined : new CallHistory(policy.historySize);
+  let attemptStart = Number.NaN;
+  let recorded = false;
+  const historyOf = (): CallHistory => {
+    history ??= new CallHistory(policy.historySize);
+    return history;
+  };
+  const noteAttempt = (outcome: "value" | "error", result: unknown): void => {
+    if (recorded) return;
+    recorded = true;
+    historyOf().record(attempt, attemptStart, clock.now(), outcome, result);
+  };
+  const end = (reason: HistoryStopReason, error: unknown): CallHistory => {
+    const kept = historyOf();
+    kept.end(reason);
+    if (telemetry !== undefined) {
+      const last = kept.last;
+      if (last !== undefined) telemetry.attemptEnded(last);
+      telemetry.end(reason, attempt, error);
+    }
+    return kept;
+  };
   // The breaker's admission of the running attempt, until its outcome is recorded.
   const breaker = policy.breaker;
   let admission = REFUSED;
@@ -100,18 +132,39 @@ export async function* runSession(
 
   const giveUp = (error: unknown, reason: StopReason): unknown => {
     stats.giveups++;
-    policy.notifyGiveUp({ attempt, error, reason, elapsed: clock.now() - startedAt });
-    return error;
+    const kept = historyOf();
+    kept.end(reason);
+    let thrown = error;
+    if (policy.aggregate) {
+      const errors = kept.errors();
+      if (errors[errors.length - 1] !== error) errors.push(error);
+      thrown = new RetryError(errors, kept, attempt);
+      bindHistory(thrown, kept);
+    }
+    end(reason, thrown);
+    bindHistory(error, kept);
+    policy.notifyGiveUp({
+      attempt,
+      error: thrown,
+      reason,
+      elapsed: clock.now() - startedAt,
+      history: kept,
+    });
+    return thrown;
   };
   // The caller's abort ends the session with its reason; the give-up hook is told why.
   const cancel = (): unknown => {
     stats.cancels++;
     const reason = (signal as AbortSignal).reason;
+    if (attempt > 0) noteAttempt("error", reason);
+    const kept = end("aborted", reason);
+    bindHistory(reason, kept);
     policy.notifyGiveUp({
       attempt,
       error: reason,
       reason: "aborted",
       elapsed: clock.now() - startedAt,
+      history: kept,
     });
     return reason;
   };
@@ -135,6 +188,8 @@ export async function* runSession(
       }
       attempt++;
       stats.attempts++;
+      attemptStart = startedAt + elapsedAtStart;
+      recorded = false;
       const firstLimit = policy.attemptTimeout;
       state = new AttemptState(
         clock,
@@ -149,7 +204,11 @@ export async function* runSession(
       try {
         enterAttempt(new Published(state));
         try {
-          const iterable = fn.apply(thisArg, callArgs as unknown[]);
+          const iterable = (
+            telemetry === undefined
+              ? fn.apply(thisArg, callArgs as unknown[])
+              : telemetry.runAttempt(attempt, false, fn, thisArg, callArgs as unknown[])
+          ) as AsyncIterable<unknown>;
           upstream = new Upstream(iterable[Symbol.asyncIterator]());
         } finally {
           leaveAttempt();
@@ -196,6 +255,10 @@ export async function* runSession(
           if (result.done) {
             settledNormally = true;
             stats.done++;
+            if (history !== undefined) {
+              noteAttempt("value", undefined);
+              end("success", undefined);
+            }
             return;
           }
           if (!progressed) {
@@ -228,6 +291,7 @@ export async function* runSession(
           throw cancel();
         }
         stats.errors++;
+        noteAttempt("error", error);
         if (TimeoutError.is(error) && error.kind === "deadline") {
           throw giveUp(hasLastError ? lastError : error, "deadline");
         }
@@ -244,7 +308,7 @@ export async function* runSession(
         if (reason !== undefined) throw giveUp(error, reason);
         if (breaker?.refuses() === true) throw giveUp(breaker.refusal(), "circuit-open");
         if (sequence === undefined) sequence = policy.delaySequence();
-        const delay = policy.nextDelay(sequence, attempt, error, elapsed);
+        const delay = policy.nextDelay(sequence, attempt, error, elapsed, historyOf());
         if (delay === undefined) throw giveUp(error, "deadline");
         if (policy.budget !== undefined && !policy.budget.tryRetry()) {
           throw giveUp(error, "budget");
@@ -272,7 +336,13 @@ export async function* runSession(
         hasLastError = true;
         lastError = error;
         stats.retries++;
-        policy.notifyRetry({ attempt, error, delay, elapsed });
+        const kept = historyOf();
+        if (telemetry !== undefined) {
+          const last = kept.last as CallHistory["attempts"][number];
+          telemetry.attemptEnded(last);
+          telemetry.retried(last);
+        }
+        policy.notifyRetry({ attempt, error, delay, elapsed, history: kept });
         if (delay > 0) {
           zeroDelays = 0;
           try {
@@ -291,6 +361,8 @@ export async function* runSession(
     if (!settledNormally) {
       state?.abort(new DOMException("the session ended", "AbortError"));
     }
+    // The consumer stopped early (break, return()): the session ends without a failure.
+    if (telemetry !== undefined && history?.stopReason === undefined) end("success", undefined);
     await upstream?.close();
   }
 }

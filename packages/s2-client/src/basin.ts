@@ -10,6 +10,7 @@ import { listParameters, pages } from "./pages.js";
 import { newRequestToken, withRequestToken } from "./request-token.js";
 import type { RetryPolicies } from "./retry-policies.js";
 import type { ListOptions, Page, StreamConfig, StreamInfo } from "./schemas.js";
+import { nameTarget } from "./span-attributes.js";
 import { Stream } from "./stream.js";
 import type { BasinConnection, CallOptions } from "./transport.js";
 import { signalOf, unaryCall } from "./transport.js";
@@ -44,12 +45,15 @@ export class Basin {
     this.#connection = connection;
     this.#config = config;
     this.#policies = policies;
+    nameTarget(this, name);
   }
 
   /** A handle on a stream of this basin (no request is made; the stream must exist for calls to succeed). */
   stream(name: string): Stream {
     validateStreamName(name);
-    return new Stream(name, this.#connection, this.#config, this.#policies);
+    const stream = new Stream(name, this.#connection, this.#config, this.#policies);
+    nameTarget(stream, this.name, name);
+    return stream;
   }
 
   /**

@@ -1,5 +1,5 @@
 import { status } from "@grpc/grpc-js";
-import type { GiveUpEvent, RetryEvent, StopReason } from "@retrykit/retry-core";
+import type { GiveUpEvent, RetryEvent, RetryHistory, StopReason } from "@retrykit/retry-core";
 import { S2Error } from "./errors.js";
 import { type Rpc, retryCodeOf } from "./retry-table.js";
 
@@ -15,6 +15,8 @@ export interface S2RetryEvent {
   readonly delay: number;
   /** Milliseconds since the call (or session) started. */
   readonly elapsed: number;
+  /** The call's attempts so far (errors as they were thrown), the failed one last; it keeps growing. */
+  readonly history: RetryHistory;
 }
 
 /** Passed to the `onGiveUp` option of `new S2(...)` when a call fails for good with an `S2Error`. */
@@ -33,6 +35,8 @@ export interface S2GiveUpEvent {
   readonly reason: Exclude<StopReason, "aborted">;
   /** Milliseconds since the call (or session) started. */
   readonly elapsed: number;
+  /** The call's attempts and why it stopped (as `retryHistory(error)` returns it). */
+  readonly history: RetryHistory;
 }
 
 /** The client's retry hooks, as given in the options. */
@@ -81,6 +85,7 @@ export function engineHooks(
         error: asS2Error(event.error),
         delay: event.delay,
         elapsed: event.elapsed,
+        history: event.history,
       });
   }
   if (onGiveUp !== undefined) {
@@ -93,6 +98,7 @@ export function engineHooks(
         error: asS2Error(event.error),
         reason: event.reason,
         elapsed: event.elapsed,
+        history: event.history,
       });
     };
   }

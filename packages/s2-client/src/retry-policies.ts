@@ -2,6 +2,7 @@ import { Backoff } from "@retrykit/retry-core";
 import type { ResolvedConfig } from "./config.js";
 import { engineHooks } from "./retry-events.js";
 import { type Rpc, retryAfterOf, shouldRetry } from "./retry-table.js";
+import { s2Telemetry } from "./span-attributes.js";
 
 /**
  * The Backoffs of one client, built from its settings and the retry table: the methods' retry
@@ -75,6 +76,7 @@ export class RetryPolicies {
       // Attempt timeouts are retried by the engine unless told otherwise; the table may say no.
       giveup: (error) => !retry(error),
       retryAfter: retryAfterOf,
+      telemetry: s2Telemetry(rpc),
       budget: config.retryBudget,
       // Only reads that change nothing may be sent twice at once.
       hedge: rpc === "CheckTail" || rpc === "Read" ? config.hedgeReads : undefined,

@@ -6,6 +6,7 @@ import { TimeoutError } from "../errors.js";
 import { linkAbort } from "./abort-link.js";
 import { ExponentialRetry } from "./exponential-retry.js";
 import { HttpStatusError } from "./http-status-error.js";
+import { httpTelemetry } from "./http-telemetry.js";
 import type {
   RequestEndEvent,
   RequestParams,
@@ -318,7 +319,10 @@ export class RetryClient implements AsyncDisposable {
 
   #backoff(
     options: RetryOptionsBase,
-    hooks: Pick<BackoffOptions, "retryIf" | "giveup" | "retryAfter" | "onRetry" | "hedge">,
+    hooks: Pick<
+      BackoffOptions,
+      "retryIf" | "giveup" | "retryAfter" | "onRetry" | "hedge" | "telemetry"
+    >,
     attemptTimeout: number | null | undefined,
     deadline: number | null | undefined,
   ): Backoff {
@@ -489,6 +493,7 @@ export class RetryClient implements AsyncDisposable {
           }
           if (failure !== NO_HOOK_ERROR) abort(failure);
         },
+        telemetry: httpTelemetry(plan[0]!.method, plan[0]!.url),
         // Hedging sends the same request twice: only for methods without side effects.
         hedge: plan.every((p) => HEDGEABLE.has(p.method.toUpperCase())) ? this.#hedge : undefined,
       },

@@ -9,8 +9,12 @@ import {
 } from "../breaker/circuit-breaker.js";
 import { unrefTimer, yieldToMacrotasks } from "../clock.js";
 import { TimeoutError } from "../errors.js";
+import { CallHistory, type HistoryStopReason } from "../history/call-history.js";
+import { bindHistory } from "../history/retry-history.js";
 import type { CompiledHedge, RetryPolicy } from "../policy.js";
+import { RetryError } from "../retry-error.js";
 import type { DelaySequence } from "../strategies/delay-strategy.js";
+import type { CallTelemetry } from "../telemetry/call-telemetry.js";
 
 /** A retried function, as the engine sees it. */
 type Retried = (this: unknown, ...args: unknown[]) => unknown;
@@ -55,6 +59,10 @@ class HedgedAttempt implements AttemptOwner {
   timer: unknown = undefined;
   /** Its outcome no longer counts (settled, timed out, or abandoned); a late value is disposed. */
   done = false;
+  /** Clock reading at its start, for the history. */
+  startedAt = Number.NaN;
+  /** Whether it was started as a hedge (in parallel), not after a failure. */
+  hedged = false;
 
   constructor(run: HedgedRun, number: number, lastError: unknown, endsAt: number) {
     this.#run = run;
@@ -99,6 +107,9 @@ export class HedgedRun {
   #stopping: StopReason | undefined = undefined;
   #zeroDelays = 0;
   #abortListener: (() => void) | undefined = undefined;
+  /** The call's history (a hedged call always keeps one: it is timed from its start anyway). */
+  readonly #history: CallHistory;
+  #telemetry: CallTelemetry | undefined = undefined;
 
   constructor(
     policy: RetryPolicy,
@@ -115,9 +126,12 @@ export class HedgedRun {
     this.#signal = signal;
     this.#fn = fn;
     this.#args = args;
+    this.#history = new CallHistory(policy.historySize);
   }
 
-  start(): Promise<unknown> {
+  /** Starts the call; `telemetry`, when given, observes it. */
+  start(telemetry?: CallTelemetry): Promise<unknown> {
+    this.#telemetry = telemetry;
     const promise = new Promise<unknown>((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;
@@ -181,6 +195,8 @@ export class HedgedRun {
       limit === undefined ? Number.NaN : this.#startedAt + elapsed + limit,
     );
     attempt.admission = admission;
+    attempt.startedAt = this.#startedAt + elapsed;
+    attempt.hedged = hedged;
     this.#stats.attempts++;
     if (hedged) this.#stats.hedges++;
     this.#inFlight.add(attempt);
@@ -191,8 +207,12 @@ export class HedgedRun {
     let result: unknown;
     let failed = false;
     enterAttempt(attempt);
+    const telemetry = this.#telemetry;
     try {
-      result = this.#fn.apply(this.#thisArg, this.#args);
+      result =
+        telemetry === undefined
+          ? this.#fn.apply(this.#thisArg, this.#args)
+          : telemetry.runAttempt(attempt.number, hedged, this.#fn, this.#thisArg, this.#args);
     } catch (error) {
       failed = true;
       result = error;
@@ -261,6 +281,8 @@ export class HedgedRun {
     this.#finish(attempt);
     this.#policy.budget?.onSuccess();
     this.#record(attempt, SUCCEEDED);
+    this.#note(attempt, "value", value);
+    this.#end("success", undefined);
     this.#stats.done++;
     this.#settle(LOST);
     this.#resolve(value);
@@ -280,6 +302,7 @@ export class HedgedRun {
     this.#stats.errors++;
     const policy = this.#policy;
     const elapsed = this.#elapsed();
+    const noted = this.#note(attempt, "error", error);
     let reason: StopReason | undefined;
     try {
       reason = policy.stopReason(error, this.#started, elapsed);
@@ -306,7 +329,20 @@ export class HedgedRun {
     }
     if (reason === undefined) {
       this.#stats.retries++;
-      policy.notifyRetry({ attempt: attempt.number, error, delay: 0, elapsed });
+      // A failure is followed by the next attempt at once.
+      noted.delay = 0;
+      noted.delaySource = "strategy";
+      if (this.#telemetry !== undefined) {
+        this.#telemetry.attemptEnded(noted);
+        this.#telemetry.retried(noted);
+      }
+      policy.notifyRetry({
+        attempt: attempt.number,
+        error,
+        delay: 0,
+        elapsed,
+        history: this.#history,
+      });
       if (this.#settled) return;
       if (++this.#zeroDelays % ZERO_DELAY_BURST === 0) {
         // An endless run of failures at once would starve timers and abort events: let them in.
@@ -351,13 +387,16 @@ export class HedgedRun {
     const timeout = new TimeoutError("deadline", this.#policy.deadline as number);
     const error = this.#hasLastError ? this.#lastError : timeout;
     this.#stats.giveups++;
+    this.#noteInFlight(timeout);
     this.#settle(timeout);
-    this.#reject(error);
+    const thrown = this.#thrown(error, "deadline");
+    this.#reject(thrown);
     this.#policy.notifyGiveUp({
       attempt: this.#started,
-      error,
+      error: thrown,
       reason: "deadline",
       elapsed: this.#elapsed(),
+      history: this.#history,
     });
   }
 
@@ -370,20 +409,75 @@ export class HedgedRun {
 
   #cancel(reason: unknown): void {
     this.#stats.cancels++;
+    this.#noteInFlight(reason);
+    this.#end("aborted", reason);
+    bindHistory(reason, this.#history);
     this.#reject(reason);
     this.#policy.notifyGiveUp({
       attempt: this.#started,
       error: reason,
       reason: "aborted",
       elapsed: this.#elapsed(),
+      history: this.#history,
     });
   }
 
   #giveUp(error: unknown, reason: StopReason): void {
     this.#stats.giveups++;
     this.#settle(GAVE_UP);
-    this.#reject(error);
-    this.#policy.notifyGiveUp({ attempt: this.#started, error, reason, elapsed: this.#elapsed() });
+    const thrown = this.#thrown(error, reason);
+    this.#reject(thrown);
+    this.#policy.notifyGiveUp({
+      attempt: this.#started,
+      error: thrown,
+      reason,
+      elapsed: this.#elapsed(),
+      history: this.#history,
+    });
+  }
+
+  /** Records an attempt's outcome in the history. */
+  #note(attempt: HedgedAttempt, outcome: "value" | "error", result: unknown) {
+    return this.#history.record(
+      attempt.number,
+      attempt.startedAt,
+      this.#policy.clock.now(),
+      outcome,
+      result,
+      attempt.hedged,
+    );
+  }
+
+  /** Records the attempts still in flight as ended by `reason` (the deadline or an abort). */
+  #noteInFlight(reason: unknown): void {
+    for (const attempt of this.#inFlight) this.#note(attempt, "error", reason);
+  }
+
+  /** Ends the history and the telemetry. */
+  #end(reason: HistoryStopReason, error: unknown): void {
+    const history = this.#history;
+    history.end(reason);
+    const telemetry = this.#telemetry;
+    if (telemetry !== undefined) {
+      for (const record of history.attempts) telemetry.attemptEnded(record);
+      telemetry.end(reason, this.#started, error);
+    }
+  }
+
+  /** What a failed call throws (the error, or a `RetryError`), its history bound to it. */
+  #thrown(error: unknown, reason: StopReason): unknown {
+    const history = this.#history;
+    history.end(reason);
+    let thrown = error;
+    if (this.#policy.aggregate) {
+      const errors = history.errors();
+      if (errors[errors.length - 1] !== error) errors.push(error);
+      thrown = new RetryError(errors, history, this.#started);
+      bindHistory(thrown, history);
+    }
+    this.#end(reason, thrown);
+    bindHistory(error, history);
+    return thrown;
   }
 
   /** The attempt's outcome is in: it leaves the set in flight and its timer is cleared. */

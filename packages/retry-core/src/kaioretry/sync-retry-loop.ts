@@ -1,5 +1,8 @@
 import type { BackoffStatistics, StopReason } from "../backoff-options.js";
+import { CallHistory } from "../history/call-history.js";
+import { bindHistory } from "../history/retry-history.js";
 import type { RetryPolicy } from "../policy.js";
+import { RetryError } from "../retry-error.js";
 
 /** A function retried synchronously, as the loop sees it. @internal */
 export type SyncRetried = (this: unknown, ...args: unknown[]) => unknown;
@@ -45,39 +48,53 @@ export function runSyncRetryLoop(
     if (!Number.isNaN(startedAt)) stats.totalTime += clock.now() - startedAt;
   };
   let sequence: ReturnType<RetryPolicy["delaySequence"]> | undefined;
+  // Created at the first failure, as in the engine: a call that succeeds at once has none.
+  let history: CallHistory | undefined;
+  const fail = (error: unknown, reason: StopReason, elapsed: number, attempt: number): unknown => {
+    stats.giveups++;
+    settle();
+    const kept = history as CallHistory;
+    kept.end(reason);
+    let thrown = error;
+    if (policy.aggregate) {
+      const errors = kept.errors();
+      if (errors[errors.length - 1] !== error) errors.push(error);
+      thrown = new RetryError(errors, kept, attempt);
+      bindHistory(thrown, kept);
+    }
+    bindHistory(error, kept);
+    policy.notifyGiveUp({ attempt, error: thrown, reason, elapsed, history: kept });
+    return thrown;
+  };
   for (let attempt = 1; ; attempt++) {
     let result: unknown;
+    const attemptStart = history === undefined ? startedAt : clock.now();
     try {
       result = fn.apply(thisArg, args);
     } catch (error) {
       stats.attempts++;
       stats.errors++;
-      if (Number.isNaN(startedAt)) startedAt = clock.now();
-      const elapsed = policy.deadline === undefined ? 0 : clock.now() - startedAt;
+      const now = clock.now();
+      if (Number.isNaN(startedAt)) startedAt = now;
+      const elapsed = policy.deadline === undefined ? 0 : now - startedAt;
+      history ??= new CallHistory(policy.historySize);
+      history.record(attempt, attemptStart, now, "error", error);
       let reason: StopReason | undefined;
       let delay: number | undefined;
       try {
         reason = policy.stopReason(error, attempt, elapsed);
         if (reason === undefined) {
           sequence ??= policy.delaySequence();
-          delay = policy.nextDelay(sequence, attempt, error, elapsed);
+          delay = policy.nextDelay(sequence, attempt, error, elapsed, history);
           if (delay === undefined) reason = "deadline";
         }
       } catch (hookError) {
         // As in the engine: a throwing giveup/retryIf/retryAfter or strategy ends the call.
-        stats.giveups++;
-        settle();
-        policy.notifyGiveUp({ attempt, error: hookError, reason: "giveup", elapsed });
-        throw hookError;
+        throw fail(hookError, "giveup", elapsed, attempt);
       }
-      if (reason !== undefined) {
-        stats.giveups++;
-        settle();
-        policy.notifyGiveUp({ attempt, error, reason, elapsed });
-        throw error;
-      }
+      if (reason !== undefined) throw fail(error, reason, elapsed, attempt);
       stats.retries++;
-      policy.notifyRetry({ attempt, error, delay: delay as number, elapsed });
+      policy.notifyRetry({ attempt, error, delay: delay as number, elapsed, history });
       if ((delay as number) > 0) sleepFor(delay as number);
       continue;
     }
@@ -85,6 +102,10 @@ export function runSyncRetryLoop(
     if (handoff !== undefined && attempt === 1 && isThenable(result)) return handoff(result);
     stats.attempts++;
     stats.done++;
+    if (history !== undefined) {
+      history.record(attempt, attemptStart, clock.now(), "value", result);
+      history.end("success");
+    }
     settle();
     return result;
   }

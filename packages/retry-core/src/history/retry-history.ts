@@ -1,0 +1,43 @@
+import type { CallHistory, RetryHistory } from "./call-history.js";
+
+// Keyed by the thrown object itself: the error is never wrapped, changed or given a property, and
+// the entry goes away with it.
+const histories = new WeakMap<object, CallHistory>();
+
+/**
+ * Links a thrown value to the history of the call that threw it (the last such call wins when one
+ * object is thrown by several). Primitives cannot be keys: they have no history. @internal
+ */
+export function bindHistory(error: unknown, history: CallHistory): void {
+  if ((typeof error === "object" && error !== null) || typeof error === "function") {
+    histories.set(error as object, history);
+  }
+}
+
+/**
+ * The failure history of the call that threw `error`: its attempts (number, start and duration on
+ * the engine's clock, outcome, the pause chosen and where it came from, hedged or not), why it
+ * stopped, and how many attempts were left out to keep it bounded. `undefined` for a value no
+ * retried call threw (and for primitives, which cannot be looked up).
+ *
+ * The error itself is the original one, unchanged: the history is kept aside, for as long as the
+ * error is alive. A `RetryError` (`errors: "aggregate"`) has the history too.
+ *
+ * @example
+ * ```ts
+ * import { Backoff, retryHistory } from "@retrykit/retry-core";
+ * const backoff = new Backoff({ maxTries: 3, pause: 100, retryIf: () => true });
+ * try {
+ *   await backoff.execute(async () => { throw new Error("down"); });
+ * } catch (error) {
+ *   const history = retryHistory(error);
+ *   console.log(history?.stopReason, history?.attempts.map((a) => a.delay)); // "max-tries" [100, 100, undefined]
+ * }
+ * ```
+ */
+export function retryHistory(error: unknown): RetryHistory | undefined {
+  if ((typeof error === "object" && error !== null) || typeof error === "function") {
+    return histories.get(error as object);
+  }
+  return undefined;
+}

@@ -1,0 +1,92 @@
+import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
+import { AppendRecord } from "@retrykit/s2-client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { OtelFixture, points } from "../packages/retry-core/test/otel-fixture.js";
+import { useEmulator } from "./support/emulator-fixture.js";
+
+const fixture = useEmulator({ seed: 14 });
+const otel = new OtelFixture();
+beforeAll(() => {
+  otel.register();
+});
+afterAll(() => otel.shutdown());
+
+const records = (from: number, n: number) =>
+  Array.from({ length: n }, (_, i) => AppendRecord.make(`r${from + i}`));
+
+describe("S2 client spans against s2-emulator", () => {
+  it("an append session cut by a fault is one s2.append_session span with an event per attempt", async () => {
+    const s2 = fixture.connect({ retryBackoff: 2, maxRetries: 5 });
+    const basin = await fixture.freshBasin(s2, "otel");
+    const stream = s2.basin(basin).stream("events");
+    otel.reset();
+    fixture.emulator.resetCalls();
+    fixture.emulator.faults.add({
+      rpc: "AppendSession",
+      kind: "break",
+      afterMessages: 3,
+      times: 1,
+    });
+    const inputs = Array.from({ length: 8 }, (_, i) => ({ records: records(i * 5, 5) }));
+    let acks = 0;
+    for await (const _ of stream.appendSession(inputs)) acks++;
+    expect(acks).toBe(8);
+    expect(fixture.emulator.faults.injectedByKind.break).toBe(1);
+
+    const spans = otel.finished().filter((s) => s.name === "s2.append_session");
+    expect(spans).toHaveLength(1);
+    const span = spans[0]!;
+    expect(span.kind).toBe(SpanKind.INTERNAL);
+    expect(span.attributes).toMatchObject({
+      "rpc.system": "grpc",
+      "rpc.service": "s2.v1alpha.StreamService",
+      "rpc.method": "AppendSession",
+      "s2.basin": basin,
+      "s2.stream": "events",
+      "retry.stop_reason": "success",
+    });
+    expect(span.status.code).toBe(SpanStatusCode.UNSET);
+    // One event per session attempt, as many as the server saw.
+    const events = span.events.filter((e) => e.name === "retry.attempt");
+    expect(events).toHaveLength(fixture.emulator.calls.AppendSession);
+    expect(events.map((e) => e.attributes?.["retry.outcome"])).toEqual(["error", "value"]);
+    expect(events[0]?.attributes).toMatchObject({
+      "error.type": "UNAVAILABLE",
+      "rpc.grpc.status_code": 14,
+      "retry.delay_ms": 2,
+    });
+
+    // The token never reaches telemetry.
+    expect(JSON.stringify(otel.finished().map((s) => [s.attributes, s.events]))).not.toContain(
+      "test-token",
+    );
+    const byName = await otel.metricsNow();
+    expect(
+      points(byName.get("retry.retries")).filter(([a]) => a["retry.name"] === "s2.append_session"),
+    ).toEqual([[{ "retry.name": "s2.append_session" }, 1]]);
+  });
+
+  it("unary calls are named after the operation (s2.check_tail) with basin and stream", async () => {
+    const s2 = fixture.connect({ retryBackoff: 1 });
+    const basin = await fixture.freshBasin(s2, "otel");
+    const stream = s2.basin(basin).stream("tailed");
+    await stream.append({ records: records(0, 1) });
+    otel.reset();
+    await stream.checkTail();
+    const [span] = otel.finished().filter((s) => s.name === "s2.check_tail");
+    expect(span?.attributes).toMatchObject({
+      "rpc.method": "CheckTail",
+      "s2.basin": basin,
+      "s2.stream": "tailed",
+      "retry.attempts": 1,
+    });
+    const created = otel.finished().length;
+    await s2.basin(basin).createStream("made");
+    const createSpan = otel
+      .finished()
+      .slice(created)
+      .find((s) => s.name === "s2.create_stream");
+    expect(createSpan?.attributes["s2.basin"]).toBe(basin);
+    expect(createSpan?.attributes["s2.stream"]).toBeUndefined();
+  });
+});
