@@ -70,7 +70,7 @@ export {
   type ReadSessionOptions,
   Stream,
 } from "./stream.js";
-export type { CallOptions } from "./transport.js";
+export type { CallOptions, ReadSessionProtocol } from "./transport/transport.js";
 export {
   MAX_BATCH_BYTES,
   MAX_BATCH_RECORDS,

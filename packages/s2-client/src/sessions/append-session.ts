@@ -1,8 +1,9 @@
-import { type Metadata, status } from "@grpc/grpc-js";
+import { status } from "@grpc/grpc-js";
 import { currentAttempt } from "@retrykit/retry-core";
-import type { AppendInput as AppendInputMessage, StreamServiceClient } from "@retrykit/s2-proto";
+import type { AppendInput as AppendInputMessage } from "@retrykit/s2-proto";
 import { S2Error } from "../errors.js";
 import type { AppendInput, AppendOutput } from "../records.js";
+import type { Transport } from "../transport/transport.js";
 import { validateAppendInput } from "../validate.js";
 import { appendInputToWire, appendOutputFromWire } from "../wire.js";
 
@@ -66,15 +67,15 @@ export class AppendSessionState {
  * @internal
  */
 export async function* appendSessionAttempt(
-  client: StreamServiceClient,
-  metadata: Metadata,
+  transport: Transport,
+  basin: string,
   state: AppendSessionState,
 ): AsyncGenerator<AppendOutput, void, undefined> {
   const attempt = currentAttempt();
   const signal = attempt?.signal ?? state.signal;
   if (signal?.aborted) throw signal.reason;
   const id = ++state.attempts;
-  const call = client.appendSession(metadata.clone());
+  const call = transport.appendSession(basin, state.stream);
   let stopped = false;
   let pumpError: unknown;
   let ackTimer: ReturnType<typeof setTimeout> | undefined;
@@ -94,7 +95,7 @@ export async function* appendSessionAttempt(
     call.cancel();
   };
   signal?.addEventListener("abort", stop, { once: true });
-  call.on("drain", wakeUp);
+  call.onDrain(wakeUp);
 
   // One timer while anything is unacknowledged, restarted by each acknowledgement and paused while
   // the caller has not asked for the next output.
@@ -115,7 +116,7 @@ export async function* appendSessionAttempt(
   };
 
   const write = async (message: AppendInputMessage) => {
-    if (!call.write({ input: message })) {
+    if (!call.write(message)) {
       while (!stopped && call.writableNeedDrain) await sleep();
     }
   };
@@ -166,9 +167,7 @@ export async function* appendSessionAttempt(
 
   try {
     if (state.inputsDone && state.unacked.length === 0) return;
-    for await (const response of call as AsyncIterable<{
-      output?: Parameters<typeof appendOutputFromWire>[0];
-    }>) {
+    for await (const response of call) {
       const head = state.unacked[0];
       if (head === undefined) {
         throw new S2Error("append session acknowledged a batch that was not sent", {

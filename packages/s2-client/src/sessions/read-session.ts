@@ -1,13 +1,8 @@
-import type { Metadata } from "@grpc/grpc-js";
 import { currentAttempt } from "@retrykit/retry-core";
-import type {
-  ReadSessionRequest,
-  ReadSessionResponse,
-  SequencedRecordBatch,
-  StreamServiceClient,
-} from "@retrykit/s2-proto";
+import type { ReadSessionRequest, SequencedRecordBatch } from "@retrykit/s2-proto";
 import { S2Error } from "../errors.js";
 import { type SequencedRecord, Tail } from "../records.js";
+import type { ReadSessionProtocol, Transport } from "../transport/transport.js";
 import { sequencedRecordsFromWire } from "../wire.js";
 
 /** An item of a read session attempt: records, the tail (last item), or a sign of life. @internal */
@@ -88,6 +83,8 @@ export interface ReadSessionArgs {
   readonly progress: ReadProgress;
   readonly ignoreCommandRecords: boolean;
   readonly signal: AbortSignal | undefined;
+  /** How a REST transport carries the session. */
+  readonly protocol: ReadSessionProtocol;
 }
 
 /** The session retry's `resume` hook: the next attempt continues after the last record delivered. @internal */
@@ -103,8 +100,8 @@ export function resumeReadSession(state: { args: readonly unknown[] }): readonly
  * @internal
  */
 export async function* readSessionAttempt(
-  client: StreamServiceClient,
-  metadata: Metadata,
+  transport: Transport,
+  basin: string,
   args: ReadSessionArgs,
 ): AsyncGenerator<ReadItem, void, undefined> {
   const attempt = currentAttempt();
@@ -112,13 +109,13 @@ export async function* readSessionAttempt(
   if (signal?.aborted) throw signal.reason;
   // A limit met just before a failure leaves nothing to read (and a zero limit would mean none).
   if (args.progress.limitMet()) return;
-  const call = client.readSession(args.request, metadata.clone());
+  const call = transport.readSession(basin, args.request, args.protocol);
   const cancel = () => call.cancel();
   signal?.addEventListener("abort", cancel, { once: true });
   let ended = false;
   try {
-    for await (const response of call as AsyncIterable<ReadSessionResponse>) {
-      const output = response.output?.output;
+    for await (const response of call) {
+      const output = response.output;
       if (output === undefined) {
         yield HEARTBEAT;
       } else if (output.$case === "nextSeqNum") {

@@ -1,0 +1,8 @@
+import type { ResolvedConfig } from "../config.js";
+import { GrpcTransport } from "./grpc/grpc-transport.js";
+import type { Transport } from "./transport.js";
+
+/** The transport the settings ask for. @internal */
+export function createTransport(config: ResolvedConfig): Transport {
+  return new GrpcTransport(config);
+}
