@@ -23,6 +23,7 @@ import { EmulatorError, toEmulatorError } from "./emulator-error.js";
 import { type CallFaultPlan, type FaultRule, Faults, seededRandom } from "./faults.js";
 import { messagesOf } from "./message-queue.js";
 import { Account } from "./model/account.js";
+import { startRestServer } from "./rest/rest-server.js";
 import { type CallCounts, emptyCallCounts, RPC_NAMES, type RpcName } from "./rpc-names.js";
 import * as accountRpcs from "./services/account.js";
 import * as basinRpcs from "./services/basin.js";
@@ -37,6 +38,8 @@ import { loadTls, type TlsOptions } from "./tls.js";
 export interface EmulatorOptions {
   /** TCP port; 0 picks a free one. @default 0 */
   readonly port?: number | undefined;
+  /** TCP port of the REST v1 front end (HTTP/1.1 and h2c, or TLS); 0 picks a free one. @default 0 */
+  readonly restPort?: number | undefined;
   /** Interface to listen on. @default "127.0.0.1" */
   readonly host?: string | undefined;
   /** Directory for durable storage; without it, everything stays in memory. */
@@ -67,6 +70,9 @@ export interface Emulator {
   /** `"127.0.0.1:PORT"`: the account endpoint, and the basin endpoint with `s2-basin`. */
   readonly endpoint: string;
   readonly port: number;
+  /** The REST v1 endpoint as a URL: `http://127.0.0.1:PORT` (`https://` with TLS). */
+  readonly restEndpoint: string;
+  readonly restPort: number;
   /** Fault rules and counts of injected faults; rules may change while running. */
   readonly faults: Faults;
   /** Received calls per RPC name, counted before authentication and faults; mutated in place. */
@@ -87,6 +93,13 @@ function validateOptions(options: EmulatorOptions): void {
   const { port, basinHostSuffix, deletionDelay, heartbeatInterval, seed } = options;
   if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) {
     throw new RangeError(`port must be an integer from 0 to 65535, got ${port}`);
+  }
+  const restPort = options.restPort;
+  if (
+    restPort !== undefined &&
+    !(Number.isInteger(restPort) && restPort >= 0 && restPort <= 65535)
+  ) {
+    throw new RangeError(`restPort must be an integer from 0 to 65535, got ${restPort}`);
   }
   if (basinHostSuffix !== undefined && !/^[a-z0-9.-]+$/.test(basinHostSuffix)) {
     throw new RangeError(
@@ -196,10 +209,22 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     throw error;
   });
 
+  const rest = await startRestServer(core, {
+    host,
+    port: options.restPort ?? 0,
+    tls: tls === undefined ? undefined : { cert: tls.cert, key: tls.key },
+  }).catch(async (error: unknown) => {
+    server.forceShutdown();
+    await storage.close();
+    throw error;
+  });
+
   let closing: Promise<void> | undefined;
   return {
     endpoint: `${host}:${port}`,
     port,
+    restEndpoint: rest.url,
+    restPort: rest.port,
     faults,
     calls: core.calls,
     caCertificatePem: tls?.caCertificatePem,
@@ -214,6 +239,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         account.finishPendingDeletions();
         // Let the aborted calls flush their final status before the server goes away.
         await new Promise((resolve) => setImmediate(resolve));
+        await rest.close();
         await new Promise<void>((resolve) => {
           const timer = setTimeout(() => {
             server.forceShutdown();

@@ -1,6 +1,7 @@
 /**
  * S2's v1alpha gRPC API as TypeScript: the messages, enums, grpc-js service definitions and clients
- * that ts-proto generates from `proto/s2/v1alpha/s2.proto`.
+ * that ts-proto generates from `proto/s2/v1alpha/s2.proto`; and, under the `v1` namespace (or the
+ * `@retrykit/s2-proto/v1` entry point), REST API v1's protobuf messages and s2s framing.
  *
  * 64-bit integers are `bigint`; proto3 `optional` fields keep their presence (`field?: T`), and
  * oneofs are unions tagged by `$case` (`{ $case: "seqNum", seqNum: 0n }`).
@@ -107,3 +108,5 @@ export {
   timestampingModeFromJSON,
   timestampingModeToJSON,
 } from "./generated/s2/v1alpha/s2.js";
+// REST API v1: its protobuf messages and the s2s session framing (also `@retrykit/s2-proto/v1`).
+export * as v1 from "./v1.js";

@@ -26,9 +26,11 @@ import { type Stream, validateAppendRecords } from "../model/stream.js";
 import type { StoredRecord } from "../storage/storage.js";
 import { target } from "./basin.js";
 
-type Start = ReadRequest["start"] | ReadSessionRequest["start"];
+/** Where a read starts (the oneof of Read and ReadSession). */
+export type Start = ReadRequest["start"] | ReadSessionRequest["start"];
 
-async function openStream(
+/** The stream a call names, after the permission check; created on access when the basin allows. */
+export async function openStream(
   context: CallContext,
   op: Operation,
   name: string,
@@ -164,8 +166,8 @@ function toWire(record: StoredRecord): SequencedRecord {
   };
 }
 
-/** Resolves the start of a read; `undefined` means "beyond the tail, answer next_seq_num". */
-function resolveStart(stream: Stream, start: Start, clamp: boolean): number | undefined {
+/** Resolves the start of a read; `undefined` means "beyond the tail, answer next_seq_num" (both APIs). */
+export function resolveStart(stream: Stream, start: Start, clamp: boolean): number | undefined {
   let position: number;
   if (start === undefined) {
     position = 0;
