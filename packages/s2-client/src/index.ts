@@ -4,7 +4,14 @@ export { Basin } from "./basin.js";
 export { type AppendInputsOptions, appendInputs, type LingerClock } from "./batcher.js";
 export type { S2Options } from "./config.js";
 // Endpoints
-export { type BasinRoute, type Cloud, Endpoints, type EndpointsInit } from "./endpoints.js";
+export {
+  type BasinRoute,
+  type Cloud,
+  Endpoints,
+  type EndpointsInit,
+  type RestRoute,
+  type TransportKind,
+} from "./endpoints.js";
 export {
   EXPECTED_FENCING_TOKEN_TRAILER,
   EXPECTED_SEQ_NUM_TRAILER,
