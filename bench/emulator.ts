@@ -1,7 +1,9 @@
-// Throughput of the S2 emulator over real gRPC on localhost: appends and reads, unary and sessions,
-// in memory and with durable storage. Run:
+// Throughput of the S2 emulator on localhost, over gRPC (v1alpha) and over REST v1 (JSON and
+// protobuf over HTTP/1.1, s2s sessions over h2c): appends and reads, unary and sessions, in memory
+// and with durable storage. Run:
 //   node --conditions=@retrykit/source --import tsx bench/emulator.ts
 import { mkdtempSync, rmSync } from "node:fs";
+import * as http2 from "node:http2";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -20,6 +22,7 @@ import {
   type ReadSessionResponse,
   StreamServiceClient,
 } from "@retrykit/s2-proto";
+import * as v1 from "@retrykit/s2-proto/v1";
 
 const RECORD_BYTES = 1024;
 const BATCH = 100;
@@ -145,9 +148,189 @@ async function benchOne(label: string, dataDir: string | undefined, rows: Row[])
     rows,
   );
 
+  await benchRest(label, emulator.restEndpoint, rows);
+
   account.close();
   streams.close();
   await emulator.close();
+}
+
+const restBody = "x".repeat(RECORD_BYTES);
+const jsonBatch = JSON.stringify({
+  records: Array.from({ length: BATCH }, () => ({ body: restBody })),
+});
+const protoBatch = v1.AppendInput.encode({ records: batch }).finish();
+
+async function restCall(url: string, init: RequestInit): Promise<Response> {
+  const response = await fetch(url, init);
+  if (!response.ok)
+    throw new Error(`${init.method ?? "GET"} ${url}: ${response.status} ${await response.text()}`);
+  return response;
+}
+
+/** One s2s session over h2c; resolves with the number of records acknowledged or read. */
+function s2sSession(
+  session: http2.ClientHttp2Session,
+  path: string,
+  method: "GET" | "POST",
+  frames: Uint8Array[],
+  count: (payload: Uint8Array) => number,
+  until: number,
+): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const request = session.request({
+      ":method": method,
+      ":path": path,
+      "content-type": "s2s/proto",
+      "s2-basin": "bench-basin",
+    });
+    const decoder = new v1.S2sFrameDecoder();
+    let seen = 0;
+    request.on("data", (chunk: Buffer) => {
+      for (const frame of decoder.push(chunk)) {
+        if (frame.kind === "terminal") {
+          reject(new Error(`terminal frame ${frame.status} ${frame.body}`));
+          return;
+        }
+        seen += count(frame.payload);
+        if (seen >= until && method === "POST") request.end();
+      }
+    });
+    request.on("end", () => resolve(seen));
+    request.on("error", reject);
+    for (const frame of frames) request.write(frame);
+    if (method === "GET") request.end();
+  });
+}
+
+async function benchRest(label: string, endpoint: string, rows: Row[]): Promise<void> {
+  const base = `${endpoint}/v1/streams`;
+  const headers = { "s2-basin": "bench-basin" };
+  const total = BATCH * BATCHES;
+
+  await measure(
+    `${label}: REST append (JSON, sequential)`,
+    total,
+    async () => {
+      for (let i = 0; i < BATCHES; i++) {
+        await (
+          await restCall(`${base}/rest-json/records`, {
+            method: "POST",
+            headers: { ...headers, "content-type": "application/json" },
+            body: jsonBatch,
+          })
+        ).arrayBuffer();
+      }
+    },
+    rows,
+  );
+
+  await measure(
+    `${label}: REST append (protobuf, sequential)`,
+    total,
+    async () => {
+      for (let i = 0; i < BATCHES; i++) {
+        await (
+          await restCall(`${base}/rest-proto/records`, {
+            method: "POST",
+            headers: {
+              ...headers,
+              "content-type": "application/protobuf",
+              accept: "application/protobuf",
+            },
+            body: protoBatch,
+          })
+        ).arrayBuffer();
+      }
+    },
+    rows,
+  );
+
+  const session = http2.connect(endpoint, { maxSessionMemory: 256 });
+  try {
+    await measure(
+      `${label}: REST s2s append session (pipelined)`,
+      total,
+      async () => {
+        const frame = v1.encodeS2sMessage(protoBatch);
+        const acked = await s2sSession(
+          session,
+          "/v1/streams/rest-s2s/records",
+          "POST",
+          Array.from({ length: BATCHES }, () => frame),
+          (payload) => {
+            const ack = v1.AppendAck.decode(payload);
+            return Number((ack.end?.seqNum ?? 0n) - (ack.start?.seqNum ?? 0n));
+          },
+          total,
+        );
+        if (acked !== total) throw new Error(`acknowledged ${acked} of ${total}`);
+      },
+      rows,
+    );
+
+    await measure(
+      `${label}: REST read (JSON, 1000 per call)`,
+      total,
+      async () => {
+        let next = 0;
+        while (next < total) {
+          const response = await restCall(`${base}/rest-json/records?seq_num=${next}`, { headers });
+          const body = (await response.json()) as { records: unknown[] };
+          next += body.records.length;
+        }
+      },
+      rows,
+    );
+
+    await measure(
+      `${label}: REST read (protobuf, 1000 per call)`,
+      total,
+      async () => {
+        let next = 0;
+        while (next < total) {
+          const response = await restCall(`${base}/rest-proto/records?seq_num=${next}`, {
+            headers: { ...headers, accept: "application/protobuf" },
+          });
+          next += v1.ReadBatch.decode(new Uint8Array(await response.arrayBuffer())).records.length;
+        }
+      },
+      rows,
+    );
+
+    await measure(
+      `${label}: REST s2s read session (catch-up)`,
+      total,
+      async () => {
+        const read = await s2sSession(
+          session,
+          `/v1/streams/rest-s2s/records?seq_num=0&count=${total}`,
+          "GET",
+          [],
+          (payload) => v1.ReadBatch.decode(payload).records.length,
+          total,
+        );
+        if (read !== total) throw new Error(`read ${read} of ${total}`);
+      },
+      rows,
+    );
+
+    await measure(
+      `${label}: REST SSE read session (catch-up)`,
+      total,
+      async () => {
+        const response = await restCall(`${base}/rest-json/records?seq_num=0&count=${total}`, {
+          headers: { ...headers, accept: "text/event-stream" },
+        });
+        const text = await response.text();
+        const last = [...text.matchAll(/^id: (\d+),(\d+),/gm)].pop();
+        if (Number(last?.[2]) !== total) throw new Error(`SSE read ${last?.[2]} of ${total}`);
+      },
+      rows,
+    );
+  } finally {
+    session.close();
+  }
 }
 
 /** Measures every case and prints the table. */
@@ -162,7 +345,7 @@ export default async function run(): Promise<void> {
   }
 
   console.log(
-    `S2 emulator throughput: ${BATCHES} batches x ${BATCH} records x ${RECORD_BYTES} B bodies, localhost gRPC`,
+    `S2 emulator throughput: ${BATCHES} batches x ${BATCH} records x ${RECORD_BYTES} B bodies, localhost gRPC and REST`,
   );
   console.table(
     rows.map((row) => ({

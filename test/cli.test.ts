@@ -336,6 +336,10 @@ describe("s2 errors", () => {
     [["streams", "config", "set", BASIN, "lines"], /nothing to change/],
     [["basins", "create", "Not_A_Basin"], /invalid argument: .*basin name/],
     [["streams", "create", BASIN, "x", "--storage-class", "fast"], /--storage-class must be/],
+    [
+      ["tokens", "issue", "expired-token", "--expires-at", "2001-01-01T00:00:00Z"],
+      /--expires-at must be in the future, got "2001-01-01T00:00:00Z"/,
+    ],
   ])("%j is a usage error (status 2)", async (args, message) => {
     const result = await s2(args);
     expect(result.code).toBe(2);
@@ -367,6 +371,24 @@ describe("s2 errors", () => {
       expect(result.stderr + result.stdout).not.toContain(wrong);
     }
   });
+
+  it.each([
+    ["a non-ASCII character", "SECRÉT-TOKÉN-xyz"],
+    ["a control character", "SECRET-\u0001-TOKEN-xyz"],
+  ])(
+    "refuses a token with %s as a usage error (status 2) without printing it",
+    async (_what, token) => {
+      for (const result of [
+        await s2(["basins", "list"], { token }),
+        await s2(["basins", "list", "--access-token", token], { token: null }),
+      ]) {
+        expect(result.code).toBe(2);
+        expect(result.stderr).toMatch(/accessToken must contain only visible ASCII/);
+        expect(result.stderr + result.stdout).not.toContain(token);
+        expect(result.stderr + result.stdout).not.toContain("SECR");
+      }
+    },
+  );
 
   it("takes the transport and the endpoint from --transport, --endpoint and --plaintext over the environment", async () => {
     const result = await s2(

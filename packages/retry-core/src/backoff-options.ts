@@ -59,7 +59,11 @@ export interface BackoffOptions {
   exceptions?: ReadonlyArray<abstract new (...args: never[]) => unknown>;
   /** Predicate form of `exceptions`: retry when it returns true (either may match). */
   retryIf?: (error: unknown) => boolean;
-  /** Total number of attempts (>= 1); `null` = unlimited. @default null */
+  /**
+   * Total number of attempts: an integer >= 1, or `Infinity` / `null` for unlimited (bound the call
+   * with `deadline` or `signal` then). Any other number (0, 1.5, NaN) throws a `RangeError`.
+   * @default null
+   */
   maxTries?: number | null;
   /** Return true to stop retrying at once on this error. */
   giveup?: (error: unknown) => boolean;

@@ -105,15 +105,20 @@ function checkFunction<F>(name: string, value: unknown): F | undefined {
   return value as F;
 }
 
+/**
+ * `maxTries`: an integer >= 1, or unlimited, said explicitly with `Infinity` or `null` (or left
+ * out). Every other number (0, 1.5, NaN, -Infinity) is a mistake, refused rather than rounded.
+ */
 function checkMaxTries(value: unknown): number {
   if (value === null || value === undefined || value === Number.POSITIVE_INFINITY) {
     return Number.POSITIVE_INFINITY;
   }
+  const expected = "maxTries must be an integer >= 1, or Infinity or null for unlimited";
   if (typeof value !== "number") {
-    throw new TypeError(`maxTries must be an integer >= 1 or null, got ${describeValue(value)}`);
+    throw new TypeError(`${expected}, got ${describeValue(value)}`);
   }
   if (!Number.isInteger(value) || value < 1) {
-    throw new RangeError(`maxTries must be an integer >= 1 or null, got ${describeValue(value)}`);
+    throw new RangeError(`${expected}, got ${describeValue(value)}`);
   }
   return value;
 }

@@ -394,13 +394,27 @@ describe("options", () => {
     [{ pause: Number.NaN }, RangeError, /pause.*NaN/],
     [{ deadline: Number.POSITIVE_INFINITY }, RangeError, /deadline.*Infinity/],
     [{ maxTries: 0 }, RangeError, /maxTries.*0/],
-    [{ maxTries: 1.5 }, RangeError, /maxTries.*1\.5/],
+    [{ maxTries: 1.5 }, RangeError, /maxTries must be an integer >= 1, or Infinity or null.*1\.5/],
+    [{ maxTries: Number.NaN }, RangeError, /maxTries must be an integer >= 1, or Infinity.*NaN/],
+    [{ maxTries: Number.NEGATIVE_INFINITY }, RangeError, /maxTries.*-Infinity/],
+    [{ maxTries: "3" as never }, TypeError, /maxTries.*"3"/],
     [{ giveup: 1 as never }, TypeError, /giveup.*1/],
     [{ exceptions: [1 as never] }, TypeError, /exceptions\[0\]/],
   ];
   it.each(bad)("rejects %o at creation", (options, type, message) => {
     expect(() => new Backoff(options)).toThrow(type);
     expect(() => new Backoff(options)).toThrow(message);
+  });
+
+  it("maxTries: Infinity is the explicit unlimited mode, like null", async () => {
+    for (const maxTries of [Number.POSITIVE_INFINITY, null]) {
+      let calls = 0;
+      const result = await new Backoff({ maxTries, retryIf: () => true }).execute(() => {
+        if (++calls < 25) throw new Error("not yet");
+        return calls;
+      });
+      expect(result).toBe(25);
+    }
   });
 
   it("never modifies the options object", () => {

@@ -1,5 +1,6 @@
 import { type Metadata, type ServiceError, status } from "@grpc/grpc-js";
-import { isRetryableCode, retryAfterFrom } from "./retry-table.js";
+import { scrubSecrets } from "./access-token.js";
+import { connectionFailureOf, isRetryableCode, retryAfterFrom } from "./retry-table.js";
 
 const BRAND = Symbol.for("@retrykit/s2-client/S2Error");
 
@@ -26,7 +27,8 @@ export interface S2ErrorOptions {
 
 /**
  * Every failure of an S2 call: a gRPC status `code`, whether the failure is `retryable`, and the
- * original error as `cause`. Use {@link S2Error.is} rather than `instanceof` when two copies of the
+ * original error as `cause`. The message, stack and cause chain never contain an access token of
+ * this process's clients: they are replaced by `<redacted>` when the error is made. Use {@link S2Error.is} rather than `instanceof` when two copies of the
  * package may be loaded.
  *
  * @example
@@ -61,6 +63,9 @@ export class S2Error extends Error {
     this.httpStatus = options.httpStatus;
     this.errorCode = options.errorCode;
     Object.defineProperty(this, BRAND, { value: true });
+    // No layer below may carry an access token out through a client error: not grpc-js's
+    // details, not a server echoing a header, not anything along the cause chain.
+    scrubSecrets(this);
   }
 
   /** Name of {@link S2Error.code}, e.g. `"UNAVAILABLE"`. */
@@ -143,6 +148,8 @@ function fromServiceError(error: ServiceError): S2Error {
   }
   return new S2Error(message, {
     code: error.code,
+    // A stream that grpc-js saw reset or refused is retryable whatever code it was given.
+    retryable: isRetryableCode(error.code) || connectionFailureOf(error) !== undefined,
     retryAfterMs: retryAfterFrom(firstValue(error.metadata, "retry-after-ms")),
     cause: error,
   });

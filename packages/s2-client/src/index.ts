@@ -43,6 +43,8 @@ export type { S2GiveUpEvent, S2RetryEvent } from "./retry-events.js";
 // Which RPC retries on which status code
 export {
   type AppendRetryPolicy,
+  type ConnectionFailure,
+  connectionFailureOf,
   type IdempotencyLevel,
   RETRYABLE_CODES,
   type RetryableCode,

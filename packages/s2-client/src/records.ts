@@ -1,4 +1,4 @@
-import { toU64, validateFencingToken } from "./validate.js";
+import { show, toU64, validateFencingToken } from "./validate.js";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -39,12 +39,21 @@ export const AppendRecord = Object.freeze({
     body: Bytes,
     options: { headers?: Iterable<readonly [Bytes, Bytes]>; timestamp?: U64 } = {},
   ): AppendRecord {
+    // Checked here, when the record is made: a number body would otherwise travel as far as the
+    // wire encoder and fail there, far from the mistake.
+    const bytes = checkedBytes(body, "body");
     const headers: Header[] = [];
-    for (const [name, value] of options.headers ?? [])
-      headers.push([toBytes(name), toBytes(value)]);
+    let i = 0;
+    for (const [name, value] of options.headers ?? []) {
+      headers.push([
+        checkedBytes(name, `headers[${i}][0]`),
+        checkedBytes(value, `headers[${i}][1]`),
+      ]);
+      i++;
+    }
     return options.timestamp === undefined
-      ? { body: toBytes(body), headers }
-      : { body: toBytes(body), headers, timestamp: options.timestamp };
+      ? { body: bytes, headers }
+      : { body: bytes, headers, timestamp: options.timestamp };
   },
 
   /**
@@ -159,6 +168,13 @@ export function headersText(record: {
     decoder.decode(name),
     decoder.decode(value),
   ]);
+}
+
+/** {@link toBytes} for a value from the caller: anything but a string or bytes is a TypeError naming `parameter`. */
+function checkedBytes(value: unknown, parameter: string): Uint8Array {
+  if (typeof value === "string") return encoder.encode(value);
+  if (value instanceof Uint8Array) return value;
+  throw new TypeError(`${parameter} must be a string or bytes (Uint8Array), got ${show(value)}`);
 }
 
 /** UTF-8 bytes of a string; bytes are returned unchanged. */

@@ -13,8 +13,7 @@ import { type Rpc, retryAfterOf, shouldRetry } from "./retry-table.js";
 export class RetryPolicies {
   readonly #config: ResolvedConfig;
   readonly #unary = new Map<Rpc, Backoff | null>();
-  #readSession: Backoff | undefined;
-  #quietReadSession: Backoff | null | undefined;
+  #readSession: Backoff | null | undefined;
 
   constructor(config: ResolvedConfig) {
     this.#config = config;
@@ -41,19 +40,12 @@ export class RetryPolicies {
   }
 
   /**
-   * The Backoff of read sessions: no attempt timeout, but with `heartbeats` an idle timeout (the
-   * heartbeats keep it quiet). Without heartbeats a stream with no new records is silent, and
-   * silence proves nothing: an idle timeout would only reconnect until the retries ran out.
+   * The Backoff of read sessions: no attempt or idle timeout in the engine. With heartbeats, the
+   * session's attempt watches for silence itself (a heartbeat proves the connection alive but is
+   * not progress: only records reset the count of attempts, which the engine bases on items).
    */
-  forReadSession(heartbeats: boolean): Backoff | null {
-    if (!heartbeats) {
-      if (this.#quietReadSession === undefined)
-        this.#quietReadSession = this.#build("ReadSession", {});
-      return this.#quietReadSession;
-    }
-    this.#readSession ??= this.#build("ReadSession", {
-      idleTimeout: this.#config.readSessionIdleTimeout,
-    }) as Backoff;
+  forReadSession(): Backoff | null {
+    if (this.#readSession === undefined) this.#readSession = this.#build("ReadSession", {});
     return this.#readSession;
   }
 

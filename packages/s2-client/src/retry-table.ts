@@ -146,6 +146,36 @@ export function isRetryableCode(code: number): boolean {
   return RETRYABLE_CODES.has(code);
 }
 
+/**
+ * How a call died with its HTTP/2 connection, told apart by the status grpc-js synthesises (the
+ * server sent none): `"notSent"` when the request never reached the server (a stream refused, or
+ * one that could not be opened on a connection going away), `"dropped"` when the connection or the
+ * stream was torn down mid-call (its outcome on the server is unknown).
+ */
+export type ConnectionFailure = "notSent" | "dropped";
+
+// grpc-js's details for the statuses it makes up itself (@grpc/grpc-js 1.x, subchannel-call.ts
+// and load-balancing-call.ts). A status the server sent keeps its own code and is not matched.
+const NOT_SENT = /^(Stream refused by server|Failed to start HTTP\/2 stream\b)/;
+const DROPPED = /^(Received RST_STREAM with code \d+|Connection dropped\b)|\bGOAWAY\b/;
+
+/**
+ * The connection failure behind `error`, if it is one: only `UNAVAILABLE` and `INTERNAL` statuses
+ * whose details are grpc-js's own for a refused, unopened, reset or dropped HTTP/2 stream. Reads
+ * `details` (grpc-js errors) or the message (an `S2Error` made from one).
+ */
+export function connectionFailureOf(error: unknown): ConnectionFailure | undefined {
+  if (typeof error !== "object" || error === null) return undefined;
+  const code = (error as { code?: unknown }).code;
+  if (code !== status.UNAVAILABLE && code !== status.INTERNAL) return undefined;
+  const details = (error as { details?: unknown }).details;
+  const text = typeof details === "string" ? details : (error as { message?: unknown }).message;
+  if (typeof text !== "string") return undefined;
+  if (NOT_SENT.test(text)) return "notSent";
+  if (DROPPED.test(text)) return "dropped";
+  return undefined;
+}
+
 /** Settings that decide whether appends (idempotency level `NONE`) are retried. */
 export interface AppendRetrySettings {
   /** `false` turns every append retry off (the Python client's `enable_append_retries`). */
@@ -178,6 +208,8 @@ export function retryCodeOf(error: unknown): number | undefined {
  *   retryable code (a batch may land twice unless it carries `matchSeqNum`); `"noSideEffects"` →
  *   only codes that guarantee nothing happened, or (sessions) when `nothingInFlight` says no
  *   unacknowledged batch had been sent.
+ * - A request that never reached the server (see {@link connectionFailureOf}) is retried whatever
+ *   its RPC; one whose connection dropped counts as `UNAVAILABLE` (a side effect is possible).
  */
 export function shouldRetry(
   rpc: Rpc,
@@ -187,7 +219,7 @@ export function shouldRetry(
 ): boolean {
   const code = retryCodeOf(error);
   if (code === undefined) return false;
-  const rule = RETRYABLE_CODES.get(code);
+  const rule = ruleFor(code, connectionFailureOf(error));
   if (rule === undefined) return false;
   if (RPC_IDEMPOTENCY[rpc] !== "NONE") return true;
   if (rpc === "Append" || rpc === "AppendSession") {
@@ -196,6 +228,26 @@ export function shouldRetry(
     return !rule.mayHaveSideEffect || nothingInFlight;
   }
   return !rule.mayHaveSideEffect;
+}
+
+const NOT_SENT_RULE: RetryableCode = { mayHaveSideEffect: false, honoursRetryAfter: false };
+const DROPPED_RULE: RetryableCode = { mayHaveSideEffect: true, honoursRetryAfter: false };
+
+/**
+ * The retry rule of a failure: a request that never reached the server is retryable with no side
+ * effect, and one whose connection was dropped is retryable like `UNAVAILABLE`, whatever code
+ * grpc-js gave them (a reset stream comes as `INTERNAL`); otherwise the code's rule.
+ */
+function ruleFor(code: number, failure: ConnectionFailure | undefined): RetryableCode | undefined {
+  if (failure === "notSent") return NOT_SENT_RULE;
+  if (failure === "dropped") return RETRYABLE_CODES.get(code) ?? DROPPED_RULE;
+  return RETRYABLE_CODES.get(code);
+}
+
+/** Whether a failure is retryable at all (for an RPC that may be repeated): its code, or a connection failure. */
+export function isRetryableFailure(error: unknown): boolean {
+  const code = retryCodeOf(error);
+  return code !== undefined && ruleFor(code, connectionFailureOf(error)) !== undefined;
 }
 
 /** Parses a `retry-after-ms` value; anything but a non-negative integer is ignored. */

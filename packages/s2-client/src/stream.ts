@@ -15,7 +15,7 @@ import { Tail } from "./records.js";
 import type { RetryPolicies } from "./retry-policies.js";
 import { AppendSessionState, appendSessionAttempt } from "./sessions/append-session.js";
 import {
-  HEARTBEAT,
+  FILTERED,
   type ReadItem,
   ReadProgress,
   type ReadSessionArgs,
@@ -254,6 +254,7 @@ export class Stream {
       ignoreCommandRecords: options.ignoreCommandRecords === true,
       signal: options.signal,
       protocol: options.protocol ?? "s2s",
+      idleTimeout: request.heartbeats ? this.#config.readSessionIdleTimeout : undefined,
     });
   }
 
@@ -261,18 +262,14 @@ export class Stream {
     args: ReadSessionArgs,
   ): AsyncGenerator<SequencedRecord[] | Tail, void, undefined> {
     for await (const item of this.#readSessionAttempts(args)) {
-      if (item !== HEARTBEAT) yield item;
+      if (item !== FILTERED) yield item;
     }
   }
 
-  @retryWith(
-    (self: Stream, [args]: [ReadSessionArgs]) =>
-      self.#policies.forReadSession(args.request.heartbeats),
-    {
-      signal: (_self, [args]: [ReadSessionArgs]) => args.signal,
-      resume: resumeReadSession,
-    },
-  )
+  @retryWith((self: Stream) => self.#policies.forReadSession(), {
+    signal: (_self, [args]: [ReadSessionArgs]) => args.signal,
+    resume: resumeReadSession,
+  })
   async *#readSessionAttempts(args: ReadSessionArgs): AsyncGenerator<ReadItem, void, undefined> {
     yield* readSessionAttempt(this.#transport, this.#basin, args);
   }

@@ -20,12 +20,24 @@ class FakeCall extends EventEmitter {
   onDrain(listener: () => void): void {
     this.on("drain", listener);
   }
-  end(): void {}
+  onFinished(listener: () => void): void {
+    this.once("status", listener);
+  }
+  /** Set by a half-close: like a server, the call ends with its status once every batch is acknowledged. */
+  ended = false;
+  cancelled = false;
+  end(): void {
+    this.ended = true;
+    this.#wake?.();
+  }
   cancel(): void {
+    this.cancelled = true;
     this.#done = true;
     this.#wake?.();
   }
+  #acks = 0;
   ack(records: number): void {
+    this.#acks++;
     const start = BigInt(this.#acked);
     this.#acked += records;
     this.#queue.push({
@@ -49,7 +61,7 @@ class FakeCall extends EventEmitter {
         yield next;
         continue;
       }
-      if (this.#done) return;
+      if (this.#done || (this.ended && this.#acks >= this.written.length)) return;
       await new Promise<void>((resolve) => (this.#wake = resolve));
     }
   }
@@ -95,5 +107,8 @@ describe("append session backpressure", () => {
     call.ack(1);
     await consumed;
     expect(outputs).toEqual([1n, 2n, 3n]);
+    // Closed by a half-close and the server's status, not by a cancel (an RST_STREAM).
+    expect(call.ended).toBe(true);
+    expect(call.cancelled).toBe(false);
   });
 });

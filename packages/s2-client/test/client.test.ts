@@ -183,6 +183,50 @@ describe("S2 client against a scripted server", () => {
     expect(calls).toEqual({});
   });
 
+  it("refuses a signal that is not an AbortSignal on every method, naming it, before any request", async () => {
+    await using s2 = client();
+    const basin = s2.basin("my-basin-1");
+    const stream = basin.stream("s");
+    const options = { signal: "x" as never };
+    const message = /signal must be an AbortSignal, got "x"/;
+    const calls_: Array<() => Promise<unknown> | AsyncGenerator<unknown>> = [
+      () => s2.createBasin("my-basin-2", undefined, options),
+      () => s2.listBasins(options),
+      () => s2.deleteBasin("my-basin-2", options),
+      () => s2.getBasinConfig("my-basin-2", options),
+      () => s2.reconfigureBasin("my-basin-2", {}, options),
+      () => s2.issueAccessToken("t", {}, options),
+      () => s2.listAccessTokens(options),
+      () => s2.revokeAccessToken("t", options),
+      () => basin.createStream("s2", undefined, options),
+      () => basin.listStreams(options),
+      () => basin.deleteStream("s2", options),
+      () => basin.getStreamConfig("s2", options),
+      () => basin.reconfigureStream("s2", {}, options),
+      () => stream.checkTail(options),
+      () => stream.append({ records: [AppendRecord.make("a")] }, options),
+      () => stream.read({ seqNum: 0 }, options),
+      () => s2.listAllBasins(options),
+      () => s2.listAllAccessTokens(options),
+      () => basin.listAllStreams(options),
+      () => stream.readSession({ seqNum: 0 }, options),
+      () => stream.appendSession([], options),
+    ];
+    for (const call of calls_) {
+      let thrown: unknown;
+      try {
+        const result = call();
+        if (Symbol.asyncIterator in result) await (result as AsyncGenerator<unknown>).next();
+        else await result;
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown, String(call)).toBeInstanceOf(TypeError);
+      expect((thrown as Error).message, String(call)).toMatch(message);
+    }
+    expect(calls).toEqual({});
+  });
+
   it("never shows the access token", async () => {
     await using s2 = client({ maxRetries: 0 });
     failures.CheckTail = 1;

@@ -28,6 +28,22 @@ describe("records", () => {
     expect(() => AppendRecord.trim("5" as unknown as number)).toThrow(TypeError);
   });
 
+  it.each([
+    [123, /body must be a string or bytes \(Uint8Array\), got 123/],
+    [null, /body must be a string or bytes .*got null/],
+    [[1, 2], /body must be a string or bytes .*got Array\(2\)/],
+    [new ArrayBuffer(4), /body must be a string or bytes/],
+  ])("refuses a body that is neither a string nor bytes (%o)", (body, message) => {
+    expect(() => AppendRecord.make(body as never)).toThrow(TypeError);
+    expect(() => AppendRecord.make(body as never)).toThrow(message);
+  });
+
+  it("refuses a header name or value that is neither a string nor bytes", () => {
+    expect(() => AppendRecord.make("x", { headers: [["k", 5 as never]] })).toThrow(
+      /headers\[0\]\[1\] must be a string or bytes .*got 5/,
+    );
+  });
+
   it("encodes fence and trim command records", () => {
     const fence = AppendRecord.fence("owner-1");
     expect(isCommandRecord(fence)).toBe(true);

@@ -1,14 +1,18 @@
 import { parseArgs } from "node:util";
 import { startEmulator } from "./server.js";
+import { describeDamage, LogDamageError } from "./storage/log-damage-error.js";
 import type { TlsOptions } from "./tls.js";
 
 const HELP = `Usage: s2-emulator [options]
 
-A local S2-compatible gRPC server (s2.v1alpha).
+A local S2-compatible server: gRPC (s2.v1alpha) and REST v1 (HTTP/1.1, h2c, s2s, SSE).
 
 Options:
   --port <n>               TCP port on 127.0.0.1 (0 = any free port)      [default: 4243]
+  --rest-port <n>          REST v1 port (0 = any free port)     [default: the port after --port]
   --data-dir <dir>         durable storage directory (default: in memory)
+  --repair                 cut a log damaged before its last frame at the damage (and say
+                           what was dropped) instead of refusing to start
   --tls-cert <file>        TLS certificate chain (PEM); needs --tls-key
   --tls-key <file>         TLS private key (PEM)
   --tls-self-signed        generate a certificate for localhost, 127.0.0.1 and *.<suffix>;
@@ -27,7 +31,8 @@ Options:
   --seed <n>               seed for probabilistic faults                  [default: 0]
   -h, --help               show this help
 
-The first line printed is "listening on 127.0.0.1:PORT". SIGINT or SIGTERM shuts down cleanly.
+The first line printed is "listening on 127.0.0.1:PORT" (gRPC), the second
+"rest listening on http://127.0.0.1:PORT" (https:// with TLS). SIGINT or SIGTERM shuts down cleanly.
 `;
 
 function integer(name: string, value: string | undefined): number | undefined {
@@ -44,7 +49,9 @@ async function main(argv: string[]): Promise<void> {
     strict: true,
     options: {
       port: { type: "string" },
+      "rest-port": { type: "string" },
       "data-dir": { type: "string" },
+      repair: { type: "boolean" },
       "tls-cert": { type: "string" },
       "tls-key": { type: "string" },
       "tls-self-signed": { type: "boolean" },
@@ -69,9 +76,14 @@ async function main(argv: string[]): Promise<void> {
     }
     tls = { cert: values["tls-cert"], key: values["tls-key"] };
   }
+  const port = integer("port", values.port) ?? 4243;
+  // By default REST sits next to gRPC; with --port 0 both pick free ports.
+  const restPort = integer("rest-port", values["rest-port"]) ?? (port === 0 ? 0 : port + 1);
   const emulator = await startEmulator({
-    port: integer("port", values.port) ?? 4243,
+    port,
+    restPort,
     dataDir: values["data-dir"],
+    repair: values.repair ?? false,
     tls,
     rootToken: values["root-token"],
     basinHostSuffix: values["basin-host-suffix"],
@@ -80,11 +92,15 @@ async function main(argv: string[]): Promise<void> {
     seed: integer("seed", values.seed),
   });
   process.stdout.write(`listening on ${emulator.endpoint}\n`);
+  process.stdout.write(`rest listening on ${emulator.restEndpoint}\n`);
   if (emulator.caCertificatePath !== undefined) {
     process.stdout.write(`tls certificate: ${emulator.caCertificatePath}\n`);
   }
   if (emulator.recoveredTruncatedBytes > 0) {
     process.stdout.write(`recovery: dropped ${emulator.recoveredTruncatedBytes} torn bytes\n`);
+  }
+  for (const log of emulator.repairs) {
+    process.stdout.write(`recovery: repaired ${describeDamage(log)}, all dropped\n`);
   }
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
@@ -109,5 +125,6 @@ async function main(argv: string[]): Promise<void> {
 
 main(process.argv.slice(2)).catch((error: unknown) => {
   process.stderr.write(`s2-emulator: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(2);
+  // A damaged data directory is not a usage error.
+  process.exit(error instanceof LogDamageError ? 1 : 2);
 });

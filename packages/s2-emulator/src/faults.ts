@@ -24,6 +24,11 @@ export interface FaultTrigger {
  * - `latency`: delay the call's start by `ms`.
  * - `break`: end a session with UNAVAILABLE after it has sent `afterMessages` responses.
  * - `drop-ack`: apply the append, then fail with UNAVAILABLE instead of acknowledging it.
+ * - `reset`: reset the call's connection before it does anything (over REST the TCP connection,
+ *   or the HTTP/2 connection, is destroyed; gRPC has no hold on its connection, so there the call
+ *   fails with UNAVAILABLE "connection reset").
+ * - `reconnect`: set the s2s "reconnect advised" flag on every frame of a REST session after its
+ *   first `afterMessages` frames (gRPC has no such flag: there the rule never fires).
  */
 export type FaultRule = FaultTrigger &
   (
@@ -36,6 +41,8 @@ export type FaultRule = FaultTrigger &
     | { readonly kind: "latency"; readonly ms: number }
     | { readonly kind: "break"; readonly afterMessages: number }
     | { readonly kind: "drop-ack" }
+    | { readonly kind: "reset" }
+    | { readonly kind: "reconnect"; readonly afterMessages: number }
   );
 
 /** A rule with what it has seen and done. */
@@ -78,6 +85,8 @@ export class Faults {
     latency: 0,
     break: 0,
     "drop-ack": 0,
+    reset: 0,
+    reconnect: 0,
   };
 
   /** @param seed - seed of the generator behind `probability`. */
@@ -134,26 +143,41 @@ export class Faults {
    * reports each fault through the returned plan once it has really happened, so a break that never
    * comes (the session failed on a status fault, or ended first) is not counted as injected.
    */
-  onCall(rpc: RpcName): CallFaultPlan {
+  onCall(rpc: RpcName, front: "grpc" | "rest" = "grpc"): CallFaultPlan {
     const latencies: FaultRuleState[] = [];
     let fail: FaultRuleState | undefined;
     let breaking: FaultRuleState | undefined;
+    let reset: FaultRuleState | undefined;
+    let reconnect: FaultRuleState | undefined;
     const isSession = rpc === "AppendSession" || rpc === "ReadSession";
     for (const state of this.#rules) {
       const kind = state.rule.kind;
       // Rules that cannot apply to this call do not see it as an event.
-      if (kind === "drop-ack" || (kind === "break" && !isSession)) continue;
+      if (kind === "drop-ack" || ((kind === "break" || kind === "reconnect") && !isSession)) {
+        continue;
+      }
+      if (kind === "reconnect" && front === "grpc") continue;
       if (!this.#fires(state, rpc)) continue;
       if (kind === "latency") {
         latencies.push(state);
       } else if (kind === "status") {
         if (fail !== undefined) continue;
         fail = state;
+      } else if (kind === "reset") {
+        if (reset !== undefined) this.settle(state, false);
+        else reset = state;
+      } else if (kind === "reconnect") {
+        if (reconnect === undefined || afterMessagesOf(state) < afterMessagesOf(reconnect)) {
+          if (reconnect !== undefined) this.settle(reconnect, false);
+          reconnect = state;
+        } else {
+          this.settle(state, false);
+        }
       } else if (breaking === undefined || afterMessagesOf(state) < afterMessagesOf(breaking)) {
         breaking = state;
       }
     }
-    return new CallFaultPlan(this, latencies, fail, breaking);
+    return new CallFaultPlan(this, latencies, fail, breaking, reset, reconnect);
   }
 
   /** Whether to drop the acknowledgement of an append batch of `rpc` (counted at once: it is). */
@@ -202,7 +226,9 @@ export class Faults {
 }
 
 function afterMessagesOf(state: FaultRuleState): number {
-  return state.rule.kind === "break" ? state.rule.afterMessages : Number.POSITIVE_INFINITY;
+  return state.rule.kind === "break" || state.rule.kind === "reconnect"
+    ? state.rule.afterMessages
+    : Number.POSITIVE_INFINITY;
 }
 
 /**
@@ -214,6 +240,8 @@ export class CallFaultPlan {
   readonly #latencies: readonly FaultRuleState[];
   readonly #fail: FaultRuleState | undefined;
   readonly #breaking: FaultRuleState | undefined;
+  readonly #reset: FaultRuleState | undefined;
+  readonly #reconnect: FaultRuleState | undefined;
   /** Rules that fired for this call and are neither counted nor released yet. */
   readonly #pending = new Set<FaultRuleState>();
 
@@ -223,12 +251,16 @@ export class CallFaultPlan {
     latencies: readonly FaultRuleState[],
     fail: FaultRuleState | undefined,
     breaking: FaultRuleState | undefined,
+    reset?: FaultRuleState | undefined,
+    reconnect?: FaultRuleState | undefined,
   ) {
     this.#faults = faults;
     this.#latencies = latencies;
     this.#fail = fail;
     this.#breaking = breaking;
-    for (const state of [...latencies, fail, breaking]) {
+    this.#reset = reset;
+    this.#reconnect = reconnect;
+    for (const state of [...latencies, fail, breaking, reset, reconnect]) {
       if (state !== undefined) this.#pending.add(state);
     }
   }
@@ -249,6 +281,26 @@ export class CallFaultPlan {
   /** After how many responses to break the session, if at all. */
   get breakAfter(): number | undefined {
     return this.#breaking === undefined ? undefined : afterMessagesOf(this.#breaking);
+  }
+
+  /** Whether to reset the call's connection. */
+  get reset(): boolean {
+    return this.#reset !== undefined;
+  }
+
+  /** After how many frames a REST session's frames carry the reconnect-advised flag, if at all. */
+  get reconnectAfter(): number | undefined {
+    return this.#reconnect === undefined ? undefined : afterMessagesOf(this.#reconnect);
+  }
+
+  /** The connection was reset. */
+  wasReset(): void {
+    if (this.#reset !== undefined) this.#report(this.#reset);
+  }
+
+  /** A frame carried the reconnect-advised flag. */
+  advisedReconnect(): void {
+    if (this.#reconnect !== undefined) this.#report(this.#reconnect);
   }
 
   /** The call's start is being delayed by the latency. */
@@ -315,13 +367,15 @@ export function validateFault(rule: FaultRule): FaultRule {
       }
       break;
     case "break":
+    case "reconnect":
       positiveInteger("afterMessages", rule.afterMessages, 0);
       break;
     case "drop-ack":
+    case "reset":
       break;
     default:
       throw new RangeError(
-        `fault kind must be status, latency, break or drop-ack, got ${JSON.stringify((rule as { kind: unknown }).kind)}`,
+        `fault kind must be status, latency, break, drop-ack, reset or reconnect, got ${JSON.stringify((rule as { kind: unknown }).kind)}`,
       );
   }
   return rule;
@@ -329,7 +383,8 @@ export function validateFault(rule: FaultRule): FaultRule {
 
 /**
  * Parses the `--fault` syntax: `RPC:ACTION[:OPTION]...`, where RPC is an RPC name or `*`, ACTION
- * is a gRPC status name (`UNAVAILABLE`), `latency=20ms`, `break-after=N` or `drop-ack`, and
+ * is a gRPC status name (`UNAVAILABLE`), `latency=20ms`, `break-after=N`, `drop-ack`, `reset` or
+ * `reconnect-after=N`, and
  * OPTIONs are `every=N`, `p=0.1`, `after=N`, `times=N`, `message=TEXT`, `retry-after-ms=N`
  * or `trailer.NAME=VALUE`.
  *
@@ -340,6 +395,8 @@ export function validateFault(rule: FaultRule): FaultRule {
  * parseFault("ReadSession:break-after=100");
  * parseFault("AppendSession:drop-ack:p=0.01");
  * parseFault("*:latency=20ms");
+ * parseFault("Append:reset:times=1");
+ * parseFault("AppendSession:reconnect-after=3");
  * ```
  */
 export function parseFault(text: string): FaultRule {
@@ -405,6 +462,14 @@ export function parseFault(text: string): FaultRule {
     };
   } else if (action === "drop-ack") {
     rule = { ...trigger, kind: "drop-ack" };
+  } else if (action === "reset") {
+    rule = { ...trigger, kind: "reset" };
+  } else if (action.startsWith("reconnect-after=")) {
+    rule = {
+      ...trigger,
+      kind: "reconnect",
+      afterMessages: Number(action.slice("reconnect-after=".length)),
+    };
   } else if (STATUS_NAMES.includes(action)) {
     rule = {
       ...trigger,
@@ -415,7 +480,7 @@ export function parseFault(text: string): FaultRule {
     };
   } else {
     throw new RangeError(
-      `fault action must be a gRPC status name, latency=MS, break-after=N or drop-ack, got ${JSON.stringify(action)}`,
+      `fault action must be a gRPC status name, latency=MS, break-after=N, drop-ack, reset or reconnect-after=N, got ${JSON.stringify(action)}`,
     );
   }
   return validateFault(rule);

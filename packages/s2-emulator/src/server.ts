@@ -21,6 +21,7 @@ import { authenticate } from "./auth.js";
 import type { CallContext, EmulatorCore } from "./context.js";
 import { EmulatorError, toEmulatorError } from "./emulator-error.js";
 import { type CallFaultPlan, type FaultRule, Faults, seededRandom } from "./faults.js";
+import { rejectingMalformed, wellFormed, wellFormedEach } from "./malformed-request.js";
 import { messagesOf } from "./message-queue.js";
 import { Account } from "./model/account.js";
 import { startRestServer } from "./rest/rest-server.js";
@@ -30,6 +31,7 @@ import * as basinRpcs from "./services/basin.js";
 import type { SessionBreak } from "./services/stream.js";
 import * as streamRpcs from "./services/stream.js";
 import { FileStorage } from "./storage/file.js";
+import type { DamagedLog } from "./storage/log-damage-error.js";
 import { MemoryStorage } from "./storage/memory.js";
 import type { Storage } from "./storage/storage.js";
 import { loadTls, type TlsOptions } from "./tls.js";
@@ -44,6 +46,12 @@ export interface EmulatorOptions {
   readonly host?: string | undefined;
   /** Directory for durable storage; without it, everything stays in memory. */
   readonly dataDir?: string | undefined;
+  /**
+   * With `dataDir`: cut a log damaged before its last frame at the damage, dropping what follows
+   * (reported in {@link Emulator.repairs}). Without it, such damage makes `startEmulator` reject
+   * with a {@link LogDamageError} naming the file and byte offset. @default false
+   */
+  readonly repair?: boolean | undefined;
   /** TLS; plaintext without it. */
   readonly tls?: TlsOptions | undefined;
   /** Fault rules (objects or `--fault` strings) active from the start. */
@@ -81,8 +89,10 @@ export interface Emulator {
   readonly caCertificatePem: string | undefined;
   /** File holding the generated self-signed certificate, with `tls: { selfSigned: true }`. */
   readonly caCertificatePath: string | undefined;
-  /** Bytes of torn or corrupt log tails dropped when the data directory was opened. */
+  /** Bytes of torn last frames (a crash in the middle of a write) dropped on opening. */
   readonly recoveredTruncatedBytes: number;
+  /** Logs damaged before their last frame that `repair` cut at the damage, with what was lost. */
+  readonly repairs: readonly DamagedLog[];
   /** Zeroes {@link Emulator.calls}. */
   resetCalls(): void;
   /** Ends every open call (sessions get UNAVAILABLE), stops the server and closes files. */
@@ -120,21 +130,26 @@ function validateOptions(options: EmulatorOptions): void {
   if (seed !== undefined && !Number.isInteger(seed)) {
     throw new RangeError(`seed must be an integer, got ${seed}`);
   }
+  if (options.repair !== undefined && typeof options.repair !== "boolean") {
+    throw new TypeError(`repair must be a boolean, got ${JSON.stringify(options.repair)}`);
+  }
   if (options.rootToken !== undefined && options.rootToken === "") {
     throw new RangeError("rootToken must not be empty");
   }
 }
 
 /**
- * Starts an S2-compatible gRPC server (AccountService, BasinService, StreamService of
- * `s2.v1alpha`) on a real port.
+ * Starts an S2-compatible server on two real ports: gRPC (AccountService, BasinService,
+ * StreamService of `s2.v1alpha`) and REST API v1 (HTTP/1.1 and h2c on one port, or TLS), both on
+ * the same model.
  *
  * @example
  * ```ts
  * import { startEmulator } from "@retrykit/s2-emulator";
  *
  * const emulator = await startEmulator({ faults: ["Append:UNAVAILABLE:every=3"] });
- * console.log(emulator.endpoint); // 127.0.0.1:PORT
+ * console.log(emulator.endpoint); // 127.0.0.1:PORT (gRPC)
+ * console.log(emulator.restEndpoint); // http://127.0.0.1:PORT (REST v1)
  * // ... point a client at it, with the s2-basin header naming the basin ...
  * console.log(emulator.calls.Append, emulator.faults.injected);
  * await emulator.close();
@@ -146,9 +161,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   for (const rule of options.faults ?? []) faults.add(rule);
   const basinHostSuffix = options.basinHostSuffix ?? "b.localhost";
   const storage: Storage =
-    options.dataDir === undefined ? new MemoryStorage() : new FileStorage(options.dataDir);
+    options.dataDir === undefined
+      ? new MemoryStorage()
+      : new FileStorage(options.dataDir, { repair: options.repair });
   const account = new Account(storage, options.now ?? Date.now, options.deletionDelay ?? 0);
-  const { truncatedBytes } = await account.load();
+  const { truncatedBytes, repairs } = await account.load();
   const core: EmulatorCore = {
     account,
     faults,
@@ -174,7 +191,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     "grpc.max_receive_message_length": 16 * 1024 * 1024,
     "grpc.max_send_message_length": 16 * 1024 * 1024,
   });
-  server.addService(AccountServiceService, {
+  server.addService(rejectingMalformed(AccountServiceService), {
     listBasins: unary(core, "ListBasins", accountRpcs.listBasins),
     createBasin: unary(core, "CreateBasin", accountRpcs.createBasin),
     deleteBasin: unary(core, "DeleteBasin", accountRpcs.deleteBasin),
@@ -184,14 +201,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     revokeAccessToken: unary(core, "RevokeAccessToken", accountRpcs.revokeAccessToken),
     listAccessTokens: unary(core, "ListAccessTokens", accountRpcs.listAccessTokens),
   });
-  server.addService(BasinServiceService, {
+  server.addService(rejectingMalformed(BasinServiceService), {
     listStreams: unary(core, "ListStreams", basinRpcs.listStreams),
     createStream: unary(core, "CreateStream", basinRpcs.createStream),
     deleteStream: unary(core, "DeleteStream", basinRpcs.deleteStream),
     getStreamConfig: unary(core, "GetStreamConfig", basinRpcs.getStreamConfig),
     reconfigureStream: unary(core, "ReconfigureStream", basinRpcs.reconfigureStreamRpc),
   });
-  server.addService(StreamServiceService, {
+  server.addService(rejectingMalformed(StreamServiceService), {
     checkTail: unary(core, "CheckTail", streamRpcs.checkTail),
     append: unary(core, "Append", streamRpcs.append),
     read: unary(core, "Read", streamRpcs.read),
@@ -230,6 +247,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     caCertificatePem: tls?.caCertificatePem,
     caCertificatePath: tls?.caCertificatePath,
     recoveredTruncatedBytes: truncatedBytes,
+    repairs,
     resetCalls() {
       for (const name of RPC_NAMES) core.calls[name] = 0;
     },
@@ -295,6 +313,11 @@ async function begin(
     await sleep(plan.latency, undefined, { signal: controller.signal }).catch(() => {});
   }
   if (controller.signal.aborted) throw abortReason(controller);
+  if (plan.reset) {
+    // grpc-js gives a handler no hold on its connection: the reset shows as UNAVAILABLE.
+    plan.wasReset();
+    throw new EmulatorError(status.UNAVAILABLE, "injected fault: connection reset");
+  }
   const fail = plan.fail;
   if (fail !== undefined) {
     plan.failed();
@@ -345,7 +368,7 @@ function unary<Req, Res>(
   return (call, callback) => {
     const { controller, plan } = open(core, rpc, call);
     begin(core, rpc, call, controller, plan)
-      .then((context) => handler(context, call.request))
+      .then((context) => handler(context, wellFormed(call.request)))
       .then(
         (response) => callback(null, response),
         (error: unknown) => callback(toEmulatorError(error).toServiceError()),
@@ -403,7 +426,7 @@ function readSessionHandler(
       .then((context) =>
         streamRpcs.readSession(
           context,
-          call.request,
+          wellFormed(call.request),
           sinkOf(call, controller.signal),
           sessionBreak(plan),
         ),
@@ -425,7 +448,7 @@ function appendSessionHandler(
       .then((context) =>
         streamRpcs.appendSession(
           context,
-          messagesOf<AppendSessionRequest>(call),
+          wellFormedEach(messagesOf<AppendSessionRequest>(call)),
           sinkOf(call, controller.signal),
           sessionBreak(plan),
         ),

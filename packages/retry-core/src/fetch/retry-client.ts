@@ -3,6 +3,7 @@ import { Backoff } from "../backoff.js";
 import type { BackoffOptions } from "../backoff-options.js";
 import type { Clock } from "../clock.js";
 import { TimeoutError } from "../errors.js";
+import { linkAbort } from "./abort-link.js";
 import { ExponentialRetry } from "./exponential-retry.js";
 import { HttpStatusError } from "./http-status-error.js";
 import type {
@@ -357,11 +358,11 @@ export class RetryClient implements AsyncDisposable {
     const abort = (reason: unknown): void => {
       if (!controller.signal.aborted) controller.abort(reason);
     };
-    const onCallerAbort = (): void => abort(callerSignal!.reason);
-    const onClose = (): void => abort(this.#closing.signal.reason);
+    // Linked for the request's lifetime only, with one listener per signal however many requests
+    // share it: once the call ends, the caller's signal holds nothing of it.
     if (callerSignal?.aborted) abort(callerSignal.reason);
-    callerSignal?.addEventListener("abort", onCallerAbort, { once: true });
-    this.#closing.signal.addEventListener("abort", onClose, { once: true });
+    const unlinkCaller = callerSignal === undefined ? undefined : linkAbort(callerSignal, abort);
+    const unlinkClose = linkAbort(this.#closing.signal, abort);
 
     /** Calls onRequestEnd once per attempt; returns what the hook threw, if anything. */
     const end = (
@@ -417,13 +418,11 @@ export class RetryClient implements AsyncDisposable {
         // Timed out or aborted while the hook ran: the engine has moved on, send nothing.
         if (context.signal.aborted) throw context.signal.reason;
       }
-      // The attempt's signal covers attempt timeout, deadline and abort until the headers arrive;
-      // the caller's signal also goes to fetch so that it can still abort reading the body.
-      const signal =
-        callerSignal === undefined
-          ? context.signal
-          : AbortSignal.any([context.signal, callerSignal]);
-      const response = await fetchFn(planned.url, { ...planned.init, signal });
+      // The attempt's signal covers attempt timeout, deadline, the caller's abort and close()
+      // until the response is returned. It is the engine's own, made for this attempt: the
+      // caller's signal is not handed to fetch, which would keep a listener on it for as long as
+      // the response lives.
+      const response = await fetchFn(planned.url, { ...planned.init, signal: context.signal });
       if (context.signal.aborted) {
         // The engine already moved on (timeout or abort): this response belongs to nobody.
         discard(response);
@@ -513,8 +512,8 @@ export class RetryClient implements AsyncDisposable {
         throw failure !== NO_HOOK_ERROR ? failure : cause;
       }
     } finally {
-      callerSignal?.removeEventListener("abort", onCallerAbort);
-      this.#closing.signal.removeEventListener("abort", onClose);
+      unlinkCaller?.();
+      unlinkClose();
     }
     if (raiseForStatus && response.status >= 400) {
       throw new HttpStatusError(response, current.method, current.url);

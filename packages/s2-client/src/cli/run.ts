@@ -1,4 +1,5 @@
 import { type ParseArgsConfig, parseArgs } from "node:util";
+import { redactSecrets } from "../access-token.js";
 import { S2Error } from "../errors.js";
 import type { S2 } from "../s2.js";
 import type { Command, OptionSpec, OptionValues } from "./command.js";
@@ -52,7 +53,11 @@ function checkArguments(command: Command, args: readonly string[]): void {
 }
 
 function reportUsage(prefix: string, message: string, help: string, io: CliIo): number {
-  io.err(`${prefix}: ${message}\n${help ? `${help}\n` : ""}Run '${prefix} --help' for more.\n`);
+  io.err(
+    redactSecrets(
+      `${prefix}: ${message}\n${help ? `${help}\n` : ""}Run '${prefix} --help' for more.\n`,
+    ),
+  );
   return EXIT.usage;
 }
 
@@ -117,10 +122,11 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
       return reportUsage(prefix, `invalid argument: ${error.message}`, usageLine(command), io);
     }
     if (S2Error.is(error)) {
-      io.err(`${prefix}: ${error.codeName}: ${error.message}\n`);
+      io.err(redactSecrets(`${prefix}: ${error.codeName}: ${error.message}\n`));
       return EXIT.failed;
     }
-    io.err(`${prefix}: ${error instanceof Error ? error.message : String(error)}\n`);
+    // Whatever failed, its words never carry the access token out.
+    io.err(redactSecrets(`${prefix}: ${error instanceof Error ? error.message : String(error)}\n`));
     return EXIT.failed;
   } finally {
     await client?.close();

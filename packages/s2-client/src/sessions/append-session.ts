@@ -29,6 +29,11 @@ export class AppendSessionState {
   readonly unacked: Unacked[] = [];
   inflightBytes = 0;
   inputsDone = false;
+  /**
+   * An input that failed validation: nothing more is sent, the batches sent before it are still
+   * acknowledged (and delivered), then the session throws this.
+   */
+  invalid: unknown;
   /** A pull from `inputs` still running when an attempt ended; the next attempt takes it over. */
   pending: Promise<IteratorResult<AppendInput>> | undefined;
   /** Attempts started, so that a pump of an ended attempt leaves the next pull alone. */
@@ -74,6 +79,11 @@ export async function* appendSessionAttempt(
   const attempt = currentAttempt();
   const signal = attempt?.signal ?? state.signal;
   if (signal?.aborted) throw signal.reason;
+  // Everything was acknowledged before the last attempt failed: there is nothing to send.
+  if (state.unacked.length === 0) {
+    if (state.invalid !== undefined) throw state.invalid;
+    if (state.inputsDone) return;
+  }
   const id = ++state.attempts;
   const call = transport.appendSession(basin, state.stream);
   let stopped = false;
@@ -127,7 +137,7 @@ export async function* appendSessionAttempt(
       arm();
       await write(entry.message);
     }
-    while (!stopped && !state.inputsDone) {
+    while (!stopped && !state.inputsDone && state.invalid === undefined) {
       while (!stopped && state.inflightBytes >= state.maxInflightBytes) await sleep();
       if (stopped) return;
       state.pending ??= state.inputs.next();
@@ -139,7 +149,17 @@ export async function* appendSessionAttempt(
         state.inputsDone = true;
         break;
       }
-      const bytes = validateAppendInput(step.value, "inputs[]");
+      let bytes: number;
+      try {
+        bytes = validateAppendInput(step.value, "inputs[]");
+      } catch (error) {
+        state.pending = undefined;
+        // Batches sent before it may have landed: half-close and deliver their acknowledgements
+        // before throwing (with nothing in flight, throw at once).
+        if (state.unacked.length === 0) throw error;
+        state.invalid = error;
+        break;
+      }
       // The bound holds for what is in flight, this batch included; a batch alone always goes
       // (one is at most 1 MiB, and the bound at least that). Until it is sent, the input stays
       // pending, so an attempt that ends while it waits leaves it to the next.
@@ -165,11 +185,13 @@ export async function* appendSessionAttempt(
     stop();
   });
 
+  // Set once every batch is acknowledged: the call was half-closed and only its status is awaited.
+  let complete = false;
+  let closeTimer: ReturnType<typeof setTimeout> | undefined;
   try {
-    if (state.inputsDone && state.unacked.length === 0) return;
     for await (const response of call) {
       const head = state.unacked[0];
-      if (head === undefined) {
+      if (head === undefined || complete) {
         throw new S2Error("append session acknowledged a batch that was not sent", {
           code: status.INTERNAL,
           retryable: false,
@@ -194,8 +216,16 @@ export async function* appendSessionAttempt(
       yield output;
       delivering = false;
       arm();
-      if (state.inputsDone && state.unacked.length === 0) return;
+      if (state.invalid !== undefined && state.unacked.length === 0) throw state.invalid;
+      if (state.inputsDone && state.unacked.length === 0 && !complete) {
+        // The pump half-closed the call when the inputs ended. Cancelling it now would reset the
+        // stream (RST_STREAM), and a server that sees many resets drops the whole connection with
+        // every call on it: read on to the server's status instead, cancelling only if it is late.
+        complete = true;
+        closeTimer = setTimeout(stop, state.ackTimeout);
+      }
     }
+    if (complete) return;
     if (ackTimedOut !== undefined) throw ackTimedOut;
     if (pumpError !== undefined) throw pumpError;
     if (signal?.aborted) throw signal.reason;
@@ -203,13 +233,28 @@ export async function* appendSessionAttempt(
       code: status.UNAVAILABLE,
     });
   } catch (error) {
+    // Every batch is acknowledged: a failure or a late status after that changes nothing.
+    if (complete) return;
+    if (error === state.invalid) throw error;
     if (ackTimedOut !== undefined) throw ackTimedOut;
     if (pumpError !== undefined) throw pumpError;
     if (signal?.aborted) throw signal.reason;
     throw S2Error.from(error);
   } finally {
     disarm();
+    if (closeTimer !== undefined) clearTimeout(closeTimer);
     signal?.removeEventListener("abort", stop);
-    if (!stopped) stop();
+    if (
+      !stopped &&
+      !complete &&
+      (state.inputsDone || state.invalid !== undefined) &&
+      state.unacked.length === 0 &&
+      !pumpError
+    ) {
+      // The caller stopped reading after the last acknowledgement: the call is half-closed and
+      // owes only its status, so let it finish on its own (cancelled if the status is late).
+      const timer = setTimeout(() => call.cancel(), state.ackTimeout);
+      call.onFinished(() => clearTimeout(timer));
+    } else if (!stopped && !complete) stop();
   }
 }

@@ -1,3 +1,4 @@
+import { status } from "@grpc/grpc-js";
 import { currentAttempt } from "@retrykit/retry-core";
 import type { ReadSessionRequest, SequencedRecordBatch } from "@retrykit/s2-proto";
 import { S2Error } from "../errors.js";
@@ -5,11 +6,17 @@ import { type SequencedRecord, Tail } from "../records.js";
 import type { ReadSessionProtocol, Transport } from "../transport/transport.js";
 import { sequencedRecordsFromWire } from "../wire.js";
 
-/** An item of a read session attempt: records, the tail (last item), or a sign of life. @internal */
-export type ReadItem = SequencedRecord[] | Tail | typeof HEARTBEAT;
+/** An item of a read session attempt: records, the tail (last item), or records all filtered out. @internal */
+export type ReadItem = SequencedRecord[] | Tail | typeof FILTERED;
 
-/** Yielded for a heartbeat (and for a batch of only filtered command records): proof the session is alive. @internal */
-export const HEARTBEAT: unique symbol = Symbol("heartbeat");
+/**
+ * Yielded for a batch of only command records filtered out for the caller: records were read, so
+ * the session progressed (the retry engine counts every item as progress), but there is nothing to
+ * deliver. Heartbeats are not yielded: they prove the connection alive, not that the session got
+ * anywhere, so a server that sends one and then fails must use up the retries like any other.
+ * @internal
+ */
+export const FILTERED: unique symbol = Symbol("filtered");
 
 /**
  * How far a read session got over all its attempts, counted on the records the server sent
@@ -85,6 +92,11 @@ export interface ReadSessionArgs {
   readonly signal: AbortSignal | undefined;
   /** How a REST transport carries the session. */
   readonly protocol: ReadSessionProtocol;
+  /**
+   * With heartbeats: the longest silence (ms) while waiting for the server (no records, no
+   * heartbeat) before the attempt fails with a retryable `DEADLINE_EXCEEDED`.
+   */
+  readonly idleTimeout: number | undefined;
 }
 
 /** The session retry's `resume` hook: the next attempt continues after the last record delivered. @internal */
@@ -94,8 +106,9 @@ export function resumeReadSession(state: { args: readonly unknown[] }): readonly
 }
 
 /**
- * One attempt of a read session: streams the server's batches, yields heartbeats as `HEARTBEAT` so
- * the retry engine's idle timeout sees them, and ends after a tail answer.
+ * One attempt of a read session: streams the server's batches and ends after a tail answer. With
+ * `idleTimeout`, every answer (records or heartbeat) restarts the silence clock, which runs only
+ * while the attempt waits for the server (not while the caller holds a batch).
  *
  * @internal
  */
@@ -113,27 +126,54 @@ export async function* readSessionAttempt(
   const cancel = () => call.cancel();
   signal?.addEventListener("abort", cancel, { once: true });
   let ended = false;
+  // One timer for the whole attempt, re-armed only when it fires: answers just move `lastHeard`.
+  const idle = args.idleTimeout;
+  let idleTimer: ReturnType<typeof setTimeout> | undefined;
+  let lastHeard = Date.now();
+  let waiting = true;
+  let silent: S2Error | undefined;
+  const onIdle = () => {
+    const quiet = Date.now() - lastHeard;
+    if (!waiting || quiet < (idle as number)) {
+      idleTimer = setTimeout(onIdle, waiting ? (idle as number) - quiet : (idle as number));
+      return;
+    }
+    idleTimer = undefined;
+    silent = new S2Error(
+      `read session: nothing from the server (not even a heartbeat) within ${idle} ms`,
+      {
+        code: status.DEADLINE_EXCEEDED,
+      },
+    );
+    call.cancel();
+  };
+  if (idle !== undefined) idleTimer = setTimeout(onIdle, idle);
   try {
     for await (const response of call) {
+      lastHeard = Date.now();
       const output = response.output;
-      if (output === undefined) {
-        yield HEARTBEAT;
-      } else if (output.$case === "nextSeqNum") {
+      if (output === undefined) continue; // a heartbeat: alive, but no progress
+      waiting = false;
+      if (output.$case === "nextSeqNum") {
         ended = true;
         yield new Tail(output.nextSeqNum, 0n);
         return;
-      } else {
-        args.progress.advance(output.batch);
-        const records = sequencedRecordsFromWire(output.batch, args.ignoreCommandRecords);
-        yield records.length > 0 ? records : HEARTBEAT;
       }
+      args.progress.advance(output.batch);
+      const records = sequencedRecordsFromWire(output.batch, args.ignoreCommandRecords);
+      yield records.length > 0 ? records : FILTERED;
+      lastHeard = Date.now();
+      waiting = true;
     }
     ended = true;
   } catch (error) {
     if (signal?.aborted) throw signal.reason;
+    if (silent !== undefined) throw silent;
     throw S2Error.from(error);
   } finally {
+    if (idleTimer !== undefined) clearTimeout(idleTimer);
     signal?.removeEventListener("abort", cancel);
     if (!ended) call.cancel();
   }
+  if (silent !== undefined) throw silent;
 }

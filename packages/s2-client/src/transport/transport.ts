@@ -105,6 +105,12 @@ export interface AppendStream extends AsyncIterable<AppendAckEvent> {
   end(): void;
   /** Abandons the session at once (idempotent); the iterator then ends or fails. */
   cancel(): void;
+  /**
+   * Called once the session has ended on the wire (the server's final status arrived, or it was
+   * cancelled). Used after the last acknowledgement, when nobody reads the iterator any more: what
+   * is left is drained, and a late failure is ignored.
+   */
+  onFinished(listener: () => void): void;
 }
 
 /**
@@ -167,8 +173,12 @@ export interface CallOptions {
  * The `signal` of a method's trailing `CallOptions` argument: how the retry decorators find the
  * caller's AbortSignal. @internal
  */
-export const signalOf = (args: readonly unknown[]): AbortSignal | undefined =>
-  (args[args.length - 1] as CallOptions | undefined)?.signal;
+export const signalOf = (args: readonly unknown[]): AbortSignal | undefined => {
+  const signal = (args[args.length - 1] as CallOptions | null | undefined)?.signal;
+  // Anything else is refused by the method itself (a TypeError naming `signal`, before anything
+  // is sent); handed to the retry engine, it would fail there with a less helpful message.
+  return signal instanceof AbortSignal ? signal : undefined;
+};
 
 /**
  * The time limit and cancellation of one attempt of a unary call. Reads the retry engine's attempt

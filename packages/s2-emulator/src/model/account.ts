@@ -9,7 +9,12 @@ import {
 } from "@retrykit/s2-proto";
 import { normalizeBasinConfig, normalizeStreamConfig } from "../config.js";
 import { EmulatorError, notFound } from "../emulator-error.js";
-import type { MetadataSnapshot, Storage, StoredRecord } from "../storage/storage.js";
+import type {
+  MetadataSnapshot,
+  RecoveredState,
+  Storage,
+  StoredRecord,
+} from "../storage/storage.js";
 import { RequestTokens } from "./request-tokens.js";
 import { Stream } from "./stream.js";
 
@@ -67,7 +72,7 @@ export class Account {
   }
 
   /** Restores the account from what the storage recovered. */
-  async load(): Promise<{ truncatedBytes: number }> {
+  async load(): Promise<Pick<RecoveredState, "truncatedBytes" | "repairs">> {
     const recovered = await this.storage.open();
     const known = new Set<string>();
     for (const saved of recovered.metadata?.basins ?? []) {
@@ -105,7 +110,7 @@ export class Account {
     for (const id of recovered.records.keys()) {
       if (!known.has(id)) await this.storage.dropStream(id);
     }
-    return { truncatedBytes: recovered.truncatedBytes };
+    return { truncatedBytes: recovered.truncatedBytes, repairs: recovered.repairs };
   }
 
   /** Writes the metadata (basins, streams, tokens) through to storage. */
@@ -190,7 +195,10 @@ export class Account {
     const stream = new Stream(randomUUID(), name, this.now(), normalizeStreamConfig(config));
     basin.streams.set(name, stream);
     beforePersist?.(stream);
-    await this.persist();
+    // The stream is visible at once: appends that find it now must wait for this write.
+    const written = this.persist();
+    stream.namedBy(written, () => this.persist());
+    await written;
     return stream;
   }
 

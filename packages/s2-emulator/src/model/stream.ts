@@ -92,6 +92,10 @@ export class Stream {
   #records: StoredRecord[] = [];
   #queue: Promise<unknown> = Promise.resolve();
   readonly #listeners = new Set<() => void>();
+  // The metadata write that names this stream, while it may not be durable yet; and how to write
+  // it again if it failed.
+  #naming: Promise<void> | undefined;
+  #rename: (() => Promise<void>) | undefined;
 
   constructor(id: string, name: string, createdAtMs: number, config: StreamConfig) {
     this.id = id;
@@ -119,9 +123,35 @@ export class Stream {
   }
 
   /**
+   * Tells the stream that the metadata naming it is being written: appends wait for `written`
+   * before they write, because recovery deletes the log of a stream the metadata does not name,
+   * and an acknowledged record must survive a crash. When `written` fails, the next append calls
+   * `persist` to write the metadata again.
+   */
+  namedBy(written: Promise<void>, persist: () => Promise<void>): void {
+    this.#naming = written;
+    this.#rename = persist;
+    // The creator sees a failure; this copy only waits.
+    written.catch(() => {});
+  }
+
+  async #ensureNamed(): Promise<void> {
+    if (this.#naming === undefined) return;
+    try {
+      await this.#naming;
+    } catch {
+      // The creator was told of the failure; this append writes the metadata again, and fails
+      // (to be retried by the next one) if that fails too.
+      this.#naming = this.#rename!();
+      await this.#naming;
+    }
+    this.#naming = undefined;
+  }
+
+  /**
    * Appends one batch: checks fencing token then `match_seq_num`, assigns sequence numbers and
-   * timestamps, makes the batch durable in `storage`, then makes it visible. Call inside
-   * `serialize`.
+   * timestamps, makes the batch durable in `storage` (after the metadata naming the stream), then
+   * makes it visible. Call inside `serialize`.
    */
   async append(input: AppendInput, now: number, storage: Storage): Promise<AppendOutput> {
     if (input.fencingToken !== undefined) {
@@ -168,6 +198,7 @@ export class Stream {
         body: record.body,
       };
     });
+    await this.#ensureNamed();
     await storage.append(this.id, records);
     const start = this.nextSeqNum;
     this.commit(records);

@@ -25,7 +25,12 @@ export function openCall(core: EmulatorCore, rpc: RpcName | undefined): RestCall
   core.openCalls.add(controller);
   if (rpc === undefined) return { rpc, controller, plan: undefined };
   core.calls[rpc]++;
-  return { rpc, controller, plan: core.faults.onCall(rpc) };
+  return { rpc, controller, plan: core.faults.onCall(rpc, "rest") };
+}
+
+/** Thrown after a `reset` fault destroyed the connection: there is no one left to answer. */
+export class ConnectionReset extends Error {
+  override readonly name = "ConnectionReset";
 }
 
 /** Forgets a call that ended; faults it did not report were not injected. */
@@ -51,13 +56,15 @@ function metadataOf(headers: IncomingHttpHeaders): Metadata {
 
 /**
  * The common start of a REST call, the same as a gRPC call's: injected latency, then an injected
- * status (mapped to S2's HTTP error), then authentication. Returns the model's call context.
+ * connection reset, then an injected status (mapped to S2's HTTP error), then authentication.
+ * Returns the model's call context.
  */
 export async function beginCall(
   core: EmulatorCore,
   call: RestCall,
   headers: IncomingHttpHeaders,
   host: string,
+  resetConnection: () => void,
 ): Promise<CallContext> {
   const { plan, controller } = call;
   if (plan !== undefined && plan.latency > 0) {
@@ -65,6 +72,11 @@ export async function beginCall(
     await sleep(plan.latency, undefined, { signal: controller.signal }).catch(() => {});
   }
   if (controller.signal.aborted) throw toRestError(controller.signal.reason);
+  if (plan?.reset) {
+    plan.wasReset();
+    resetConnection();
+    throw new ConnectionReset("injected fault: connection reset");
+  }
   const fail = plan?.fail;
   if (plan !== undefined && fail !== undefined) {
     plan.failed();

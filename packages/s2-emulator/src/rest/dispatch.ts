@@ -22,6 +22,15 @@ import { route } from "./router.js";
 import { appendSession, readSessionS2s } from "./s2s-session.js";
 import { readSessionSse } from "./sse.js";
 
+/** Destroys the connection a request came on: the TCP socket, or the whole HTTP/2 connection. */
+function resetConnection(request: HttpRequest): void {
+  if ("stream" in request && request.stream !== undefined) {
+    request.stream.session?.destroy();
+  } else {
+    request.socket.destroy();
+  }
+}
+
 function isS2s(request: HttpRequest): boolean {
   return mediaType(headerOf(request.headers, "content-type")) === "s2s/proto";
 }
@@ -102,7 +111,9 @@ export async function dispatch(
   };
   response.on("close", onClose);
   try {
-    const context = await beginCall(core, call, request.headers, hostOf(request));
+    const context = await beginCall(core, call, request.headers, hostOf(request), () =>
+      resetConnection(request),
+    );
     const params = resolved.params;
     const stream = params.stream ?? "";
     if (resolved.kind === "unary") {

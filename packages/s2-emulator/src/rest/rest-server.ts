@@ -9,6 +9,10 @@ import type { HttpRequest, HttpResponse } from "./http-io.js";
 
 const PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1");
 
+// Pipelined s2s sessions keep megabytes in flight (the official SDK opens 10 MiB windows); Node's
+// default of 10 MB per HTTP/2 session would end such a session with ENHANCE_YOUR_CALM.
+const H2_OPTIONS = { maxSessionMemory: 256 } as const;
+
 /** Where and how the REST front end listens. */
 export interface RestServerOptions {
   readonly host: string;
@@ -96,7 +100,7 @@ export async function startRestServer(
   let listener: net.Server;
   if (options.tls !== undefined) {
     const secure = http2.createSecureServer(
-      { cert: options.tls.cert, key: options.tls.key, allowHTTP1: true },
+      { ...H2_OPTIONS, cert: options.tls.cert, key: options.tls.key, allowHTTP1: true },
       handler,
     );
     secure.on("secureConnection", track);
@@ -104,7 +108,7 @@ export async function startRestServer(
     listener = secure;
   } else {
     const h1 = http.createServer(handler);
-    const h2 = http2.createServer({}, handler);
+    const h2 = http2.createServer(H2_OPTIONS, handler);
     h2.on("session", trackSession);
     listener = net.createServer((socket) => {
       track(socket);

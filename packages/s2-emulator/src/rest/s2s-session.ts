@@ -1,3 +1,4 @@
+import { status } from "@grpc/grpc-js";
 import { Operation } from "@retrykit/s2-proto";
 import * as v1 from "@retrykit/s2-proto/v1";
 import {
@@ -10,6 +11,7 @@ import {
   S2sFrameError,
 } from "@retrykit/s2-proto/v1";
 import type { CallContext } from "../context.js";
+import { EmulatorError } from "../emulator-error.js";
 import { appendBatch, openStream } from "../services/stream.js";
 import { type RestCall, sessionBreakOf } from "./call.js";
 import {
@@ -39,19 +41,38 @@ interface Session {
   readonly stream: string;
 }
 
+/** Whether the next regular frame (after `sent` of them) carries the reconnect-advised flag. */
+function advise(call: RestCall, sent: number): boolean {
+  const after = call.plan?.reconnectAfter;
+  if (after === undefined || sent < after) return false;
+  call.plan?.advisedReconnect();
+  return true;
+}
+
 function compressionOf(request: HttpRequest): S2sCompression {
   return negotiateS2sCompression(headerOf(request.headers, "accept-encoding"));
+}
+
+/**
+ * The error to end a session with when its call was aborted by the server (shutdown), or
+ * `undefined` when the client went away (there is no one to tell).
+ */
+export function serverAbort(signal: AbortSignal): unknown {
+  if (!signal.aborted) return undefined;
+  const reason: unknown = signal.reason;
+  return reason instanceof EmulatorError && reason.code === status.CANCELLED ? undefined : reason;
 }
 
 /** Writes a terminal frame for `error` and ends the response (unless the client is gone). */
 async function terminate(session: Session, error: unknown): Promise<void> {
   const { response, call } = session;
-  if (call.controller.signal.aborted || response.destroyed) return;
+  const signal = call.controller.signal;
+  if ((signal.aborted && serverAbort(signal) === undefined) || response.destroyed) return;
   const restError = toRestError(error);
   await writeChunk(
     response,
     encodeS2sTerminal(restError.status, restError.body),
-    call.controller.signal,
+    new AbortController().signal,
   );
   endStream(response);
 }
@@ -84,7 +105,10 @@ export async function appendSession(session: Session): Promise<void> {
         if (signal.aborted) return;
         await writeChunk(
           response,
-          encodeS2sMessage(v1.AppendAck.encode(ack).finish(), { compression }),
+          encodeS2sMessage(v1.AppendAck.encode(ack).finish(), {
+            compression,
+            reconnectAdvised: advise(call, acknowledged),
+          }),
           signal,
         );
         acknowledged++;
@@ -119,10 +143,17 @@ export async function readSessionS2s(session: Session, params: ReadParams): Prom
   try {
     if (breakFault?.afterMessages === 0) throw cut(call);
     for await (const batch of readSession(context, stream, params, start)) {
-      await writeChunk(response, encodeS2sMessage(batchToProto(batch), { compression }), signal);
+      const frame = encodeS2sMessage(batchToProto(batch), {
+        compression,
+        reconnectAdvised: advise(call, sent),
+      });
+      await writeChunk(response, frame, signal);
       sent++;
       if (breakFault !== undefined && sent >= breakFault.afterMessages) throw cut(call);
     }
+    // A session ended by shutdown must not look like a read that reached its end.
+    const aborted = serverAbort(signal);
+    if (aborted !== undefined) throw aborted;
     endStream(response);
   } catch (error) {
     await terminate(session, error);

@@ -7,6 +7,7 @@ import { endStream, type HttpResponse, startStream, writeChunk } from "./http-io
 import { type ReadParams, readSession, startOfSession } from "./read-loop.js";
 import { batchToJson, positionToJson, type RecordFormat } from "./record-json.js";
 import { restError, toRestError } from "./rest-error.js";
+import { serverAbort } from "./s2s-session.js";
 
 /**
  * A read session as Server-Sent Events (`Accept: text/event-stream`): `batch` events with the id
@@ -52,12 +53,18 @@ export async function readSessionSse(
         throw restError("unavailable", "injected fault: session broken");
       }
     }
+    const aborted = serverAbort(signal);
+    if (aborted !== undefined) throw aborted;
     await writeChunk(response, "data: [DONE]\n\n", signal);
     endStream(response);
   } catch (error) {
-    if (signal.aborted) return;
+    if (signal.aborted && serverAbort(signal) === undefined) return;
     const restErr = toRestError(error);
-    await writeChunk(response, `event: error\ndata: ${JSON.stringify(restErr.body)}\n\n`, signal);
+    await writeChunk(
+      response,
+      `event: error\ndata: ${JSON.stringify(restErr.body)}\n\n`,
+      new AbortController().signal,
+    );
     endStream(response);
   }
 }

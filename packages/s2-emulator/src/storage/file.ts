@@ -9,36 +9,47 @@ import {
   truncate,
 } from "node:fs/promises";
 import { join } from "node:path";
-import { crc32 } from "node:zlib";
-import { SequencedRecordBatch } from "@retrykit/s2-proto";
+import { type DamagedLog, LogDamageError } from "./log-damage-error.js";
+import { decodeLog, encodeFrame } from "./log-format.js";
 import type { MetadataSnapshot, RecoveredState, Storage, StoredRecord } from "./storage.js";
 
-// A log frame: [u32 payload length][u32 CRC-32 of payload][payload], big-endian.
-// The payload is one whole append batch: [f64 arrival ms][SequencedRecordBatch protobuf], so a
-// batch is recovered entirely or not at all.
-const FRAME_HEADER = 8;
 const METADATA_FILE = "metadata.json";
 const STREAMS_DIR = "streams";
+
+/** Options of {@link FileStorage}. */
+export interface FileStorageOptions {
+  /**
+   * Cut a log damaged before its last frame at the damage (dropping what follows, reported in
+   * {@link RecoveredState.repairs}) instead of refusing to open. @default false
+   */
+  readonly repair?: boolean | undefined;
+}
 
 /**
  * Durable storage in a directory: `metadata.json` (basins, streams, configurations, tokens),
  * replaced atomically, and one append-only log per stream under `streams/`. Every batch is written
  * as one checksummed frame and flushed with `fdatasync` before the append is acknowledged. On open,
- * a torn or corrupt frame at the end of a log (a crash in the middle of a write) is detected by its
- * length or checksum and cut off; it was never acknowledged.
+ * a torn last frame (a crash in the middle of a write) is detected by its length or checksum and
+ * cut off: it was never acknowledged. Damage before the last frame is not a torn write: opening
+ * fails with a {@link LogDamageError} naming the file and offset, unless `repair` is set.
  */
 export class FileStorage implements Storage {
   readonly #dir: string;
+  readonly #repair: boolean;
   readonly #handles = new Map<string, FileHandle>();
   #metadataWrite: Promise<void> = Promise.resolve();
   #closed = false;
 
   /** @param dir - the data directory; created when missing. */
-  constructor(dir: string) {
+  constructor(dir: string, options: FileStorageOptions = {}) {
     if (typeof dir !== "string" || dir.length === 0) {
       throw new TypeError(`dataDir must be a non-empty path, got ${JSON.stringify(dir)}`);
     }
+    if (options.repair !== undefined && typeof options.repair !== "boolean") {
+      throw new TypeError(`repair must be a boolean, got ${JSON.stringify(options.repair)}`);
+    }
     this.#dir = dir;
+    this.#repair = options.repair ?? false;
   }
 
   async open(): Promise<RecoveredState> {
@@ -51,19 +62,39 @@ export class FileStorage implements Storage {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
     }
+    const names = new Map<string, string>();
+    for (const basin of metadata?.basins ?? []) {
+      for (const stream of basin.streams) names.set(stream.id, `${basin.name}/${stream.name}`);
+    }
     const records = new Map<string, StoredRecord[]>();
+    const damaged: DamagedLog[] = [];
+    const cuts: Array<{ path: string; length: number }> = [];
     let truncatedBytes = 0;
-    for (const file of await readdir(join(this.#dir, STREAMS_DIR))) {
+    for (const file of (await readdir(join(this.#dir, STREAMS_DIR))).sort()) {
       if (!file.endsWith(".log")) continue;
+      const id = file.slice(0, -".log".length);
       const path = join(this.#dir, STREAMS_DIR, file);
-      const { batches, validLength, totalLength } = decodeLog(await readFile(path));
-      if (validLength < totalLength) {
-        await truncate(path, validLength);
+      const { batches, validLength, totalLength, damage } = decodeLog(await readFile(path));
+      // The log of a stream the metadata does not name is deleted anyway.
+      if (damage !== undefined && !damage.torn && names.has(id)) {
+        damaged.push({
+          file: path,
+          stream: names.get(id),
+          offset: damage.offset,
+          reason: damage.reason,
+          droppedBytes: totalLength - validLength,
+          droppedRecords: damage.recordsAfter,
+        });
+      } else if (validLength < totalLength) {
         truncatedBytes += totalLength - validLength;
       }
-      records.set(file.slice(0, -".log".length), batches);
+      if (validLength < totalLength) cuts.push({ path, length: validLength });
+      records.set(id, batches);
     }
-    return { metadata, records, truncatedBytes };
+    if (damaged.length > 0 && !this.#repair) throw new LogDamageError(damaged);
+    // Only now that opening goes ahead is anything cut: a refusal leaves every file as it was.
+    for (const { path, length } of cuts) await truncate(path, length);
+    return { metadata, records, truncatedBytes, repairs: damaged };
   }
 
   async append(streamId: string, records: readonly StoredRecord[]): Promise<void> {
@@ -105,6 +136,8 @@ export class FileStorage implements Storage {
     if (handle === undefined) {
       handle = await open(this.#logPath(streamId), "a");
       this.#handles.set(streamId, handle);
+      // A new log's directory entry must be durable too, or its synced frames have no name.
+      await syncDirectory(join(this.#dir, STREAMS_DIR));
     }
     return handle;
   }
@@ -125,67 +158,15 @@ export class FileStorage implements Storage {
     }
     await rename(temporary, path);
     // The rename itself becomes durable once the directory is flushed.
-    const dir = await open(this.#dir, "r");
-    try {
-      await dir.sync();
-    } finally {
-      await dir.close();
-    }
+    await syncDirectory(this.#dir);
   }
 }
 
-/** Encodes one append batch as a log frame. */
-export function encodeFrame(records: readonly StoredRecord[]): Buffer {
-  const batch = SequencedRecordBatch.encode({
-    records: records.map((record) => ({
-      seqNum: BigInt(record.seqNum),
-      timestamp: record.timestamp,
-      headers: record.headers,
-      body: record.body,
-    })),
-  }).finish();
-  const payload = Buffer.allocUnsafe(8 + batch.length);
-  payload.writeDoubleBE(records[0]?.arrivedAt ?? 0, 0);
-  payload.set(batch, 8);
-  const frame = Buffer.allocUnsafe(FRAME_HEADER + payload.length);
-  frame.writeUInt32BE(payload.length, 0);
-  frame.writeUInt32BE(crc32(payload), 4);
-  payload.copy(frame, FRAME_HEADER);
-  return frame;
-}
-
-/** Decodes a log, stopping at the first incomplete or corrupt frame. */
-export function decodeLog(data: Buffer): {
-  batches: StoredRecord[];
-  validLength: number;
-  totalLength: number;
-} {
-  const batches: StoredRecord[] = [];
-  let offset = 0;
-  while (offset + FRAME_HEADER <= data.length) {
-    const length = data.readUInt32BE(offset);
-    const checksum = data.readUInt32BE(offset + 4);
-    const end = offset + FRAME_HEADER + length;
-    if (length < 8 || end > data.length) break;
-    const payload = data.subarray(offset + FRAME_HEADER, end);
-    if (crc32(payload) !== checksum) break;
-    let decoded: SequencedRecordBatch;
-    try {
-      decoded = SequencedRecordBatch.decode(payload.subarray(8));
-    } catch {
-      break;
-    }
-    const arrivedAt = payload.readDoubleBE(0);
-    for (const record of decoded.records) {
-      batches.push({
-        seqNum: Number(record.seqNum),
-        timestamp: record.timestamp,
-        arrivedAt,
-        headers: record.headers,
-        body: record.body,
-      });
-    }
-    offset = end;
+async function syncDirectory(path: string): Promise<void> {
+  const dir = await open(path, "r");
+  try {
+    await dir.sync();
+  } finally {
+    await dir.close();
   }
-  return { batches, validLength: offset, totalLength: data.length };
 }

@@ -6,7 +6,7 @@ import type { MetadataSnapshot, RecoveredState, Storage, StoredRecord } from "./
  */
 export class MemoryStorage implements Storage {
   async open(): Promise<RecoveredState> {
-    return { metadata: undefined, records: new Map(), truncatedBytes: 0 };
+    return { metadata: undefined, records: new Map(), truncatedBytes: 0, repairs: [] };
   }
 
   async append(_streamId: string, _records: readonly StoredRecord[]): Promise<void> {}

@@ -1,5 +1,6 @@
 import type { Header } from "@retrykit/s2-proto";
 import type { RequestTokenAnswer } from "../model/request-tokens.js";
+import type { DamagedLog } from "./log-damage-error.js";
 
 /** One record as the emulator keeps it: the wire fields plus its arrival time (for retention). */
 export interface StoredRecord {
@@ -51,8 +52,10 @@ export interface RecoveredState {
   readonly metadata: MetadataSnapshot | undefined;
   /** Records of every stream log, by stream id, in sequence order. */
   readonly records: Map<string, StoredRecord[]>;
-  /** How many torn or corrupt bytes were cut from the end of logs. */
+  /** How many bytes of torn last frames (a crash in the middle of a write) were cut from logs. */
   readonly truncatedBytes: number;
+  /** Logs damaged before their last frame that were cut at the damage (only when repairing). */
+  readonly repairs: readonly DamagedLog[];
 }
 
 /**

@@ -76,6 +76,10 @@ function expiresAt(options: OptionValues): Date | undefined {
       `--expires-at must be a date such as 2030-01-01T00:00:00Z, got ${JSON.stringify(text)}`,
     );
   }
+  // A token that has already expired is useless: the command line is wrong, not the service.
+  if (date.getTime() <= Date.now()) {
+    throw new UsageError(`--expires-at must be in the future, got ${JSON.stringify(text)}`);
+  }
   return date;
 }
 

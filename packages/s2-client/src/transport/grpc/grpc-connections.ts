@@ -6,6 +6,7 @@ import {
   Metadata,
 } from "@grpc/grpc-js";
 import { AccountServiceClient, BasinServiceClient, StreamServiceClient } from "@retrykit/s2-proto";
+import { scrubSecrets } from "../../access-token.js";
 import type { ResolvedConfig } from "../../config.js";
 import { S2Error } from "../../errors.js";
 
@@ -100,7 +101,12 @@ export class Connections {
 
   #baseMetadata(): Metadata {
     const metadata = new Metadata();
-    metadata.set("authorization", this.#config.accessToken.bearer());
+    try {
+      metadata.set("authorization", this.#config.accessToken.bearer());
+    } catch (error) {
+      // grpc-js quotes a refused header value in its message: that value is the token.
+      throw scrubSecrets(error);
+    }
     return metadata;
   }
 

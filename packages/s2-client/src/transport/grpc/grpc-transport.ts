@@ -9,6 +9,7 @@ import type {
   ReadSessionResponse,
   StreamServiceClient,
 } from "@retrykit/s2-proto";
+import { scrubSecrets } from "../../access-token.js";
 import type { ResolvedConfig } from "../../config.js";
 import { S2Error } from "../../errors.js";
 import type {
@@ -97,18 +98,25 @@ export class GrpcTransport implements Transport {
     const method = (client as unknown as Record<string, UnaryMethod>)[METHOD[operation]]!;
     return new Promise((resolve, reject) => {
       let onAbort: (() => void) | undefined;
-      const call = method.call(
-        client,
-        request,
-        metadata,
-        { deadline: Date.now() + context.timeout },
-        (error, response) => {
-          if (onAbort !== undefined) signal?.removeEventListener("abort", onAbort);
-          if (signal?.aborted) reject(signal.reason);
-          else if (error) reject(S2Error.from(error));
-          else resolve(response as UnaryOperations[Op][1]);
-        },
-      );
+      let call: { cancel(): void };
+      try {
+        call = method.call(
+          client,
+          request,
+          metadata,
+          { deadline: Date.now() + context.timeout },
+          (error, response) => {
+            if (onAbort !== undefined) signal?.removeEventListener("abort", onAbort);
+            if (signal?.aborted) reject(signal.reason);
+            else if (error) reject(S2Error.from(error));
+            else resolve(response as UnaryOperations[Op][1]);
+          },
+        );
+      } catch (error) {
+        // Thrown by grpc-js before the call started (its class kept: it is not a status).
+        reject(scrubSecrets(error));
+        return;
+      }
       if (signal !== undefined) {
         onAbort = () => call.cancel();
         signal.addEventListener("abort", onAbort, { once: true });
@@ -162,6 +170,11 @@ class GrpcAppendStream implements AppendStream {
 
   cancel(): void {
     this.#call.cancel();
+  }
+
+  onFinished(listener: () => void): void {
+    this.#call.once("status", listener);
+    this.#call.on("error", () => {});
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<AppendAckEvent> {

@@ -168,6 +168,17 @@ export class S2sAppendStream implements AppendStream {
     this.#call.cancel();
   }
 
+  onFinished(listener: () => void): void {
+    const request = this.#call.request;
+    if (request.closed) {
+      listener();
+      return;
+    }
+    request.once("close", listener);
+    // Nobody reads the response any more: let what is left flow, so that it ends and closes.
+    request.resume();
+  }
+
   async *[Symbol.asyncIterator](): AsyncIterator<AppendAckEvent> {
     for await (const frame of this.#call.frames()) {
       if (frame.kind === "refused") throw restError(frame.status, JSON.stringify(frame.json));
