@@ -82,7 +82,8 @@ describe("interoperability with @s2-dev/streamstore 0.27.0 over REST", () => {
       expect(fromSdk[1]!.headers[0]).toEqual([hex(Buffer.from("h1")), hex(binary(8))]);
       expect(fromSdk[2]!.timestamp).toBe(1_700_000_000_002);
     } finally {
-      await client.close?.();
+      // The SDK's connections belong to its stream handles.
+      await client.basin(basin).stream("events").close();
     }
   });
 
@@ -124,7 +125,8 @@ describe("interoperability with @s2-dev/streamstore 0.27.0 over REST", () => {
       expect(Number(tail.nextSeqNum)).toBe(sdkTail.tail.seqNum);
       expect(Number(tail.lastTimestamp)).toBe(sdkTail.tail.timestamp.getTime());
     } finally {
-      await client.close?.();
+      // The SDK's connections belong to its stream handles.
+      await client.basin(basin).stream("events").close();
     }
   });
 });
