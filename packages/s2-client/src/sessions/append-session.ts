@@ -99,6 +99,10 @@ export async function* appendSessionAttempt(
     w?.();
   };
   const sleep = () => new Promise<void>((resolve) => (wake = resolve));
+  // Set when the server advises a reconnect (it is draining): nothing more is sent on this
+  // session; it is half-closed, its acknowledgements are read to the end, and what is left goes
+  // on a new session.
+  let advised = false;
   const stop = () => {
     stopped = true;
     wakeUp();
@@ -137,13 +141,15 @@ export async function* appendSessionAttempt(
       arm();
       await write(entry.message);
     }
-    while (!stopped && !state.inputsDone && state.invalid === undefined) {
-      while (!stopped && state.inflightBytes >= state.maxInflightBytes) await sleep();
+    while (!stopped && !advised && !state.inputsDone && state.invalid === undefined) {
+      while (!stopped && !advised && state.inflightBytes >= state.maxInflightBytes) await sleep();
       if (stopped) return;
+      if (advised) break;
       state.pending ??= state.inputs.next();
       const step = await state.pending;
       // An attempt that ended meanwhile leaves the pulled input to the next one.
       if (stopped || id !== state.attempts) return;
+      if (advised && !step.done) break;
       if (step.done) {
         state.pending = undefined;
         state.inputsDone = true;
@@ -165,12 +171,14 @@ export async function* appendSessionAttempt(
       // pending, so an attempt that ends while it waits leaves it to the next.
       while (
         !stopped &&
+        !advised &&
         state.unacked.length > 0 &&
         state.inflightBytes + bytes > state.maxInflightBytes
       ) {
         await sleep();
       }
       if (stopped || id !== state.attempts) return;
+      if (advised) break;
       state.pending = undefined;
       const message = appendInputToWire(state.stream, step.value);
       state.unacked.push({ message, records: step.value.records.length, bytes });
@@ -210,6 +218,7 @@ export async function* appendSessionAttempt(
       }
       state.unacked.shift();
       state.inflightBytes -= head.bytes;
+      if (response.reconnectAdvised) advised = true;
       disarm();
       wakeUp();
       delivering = true;
@@ -229,6 +238,12 @@ export async function* appendSessionAttempt(
     if (ackTimedOut !== undefined) throw ackTimedOut;
     if (pumpError !== undefined) throw pumpError;
     if (signal?.aborted) throw signal.reason;
+    if (advised && state.unacked.length === 0) {
+      // Everything sent was acknowledged: moving on to a new session cannot repeat anything.
+      throw new S2Error("append session: the server advised reconnecting", {
+        code: status.UNAVAILABLE,
+      });
+    }
     throw new S2Error("append session ended before every batch was acknowledged", {
       code: status.UNAVAILABLE,
     });

@@ -148,11 +148,21 @@ export async function* readSessionAttempt(
     call.cancel();
   };
   if (idle !== undefined) idleTimer = setTimeout(onIdle, idle);
+  // Set when the server advises a reconnect (it is draining): this session ends after what it
+  // delivered, and the next continues after the last record.
+  let advised = false;
   try {
     for await (const response of call) {
       lastHeard = Date.now();
       const output = response.output;
-      if (output === undefined) continue; // a heartbeat: alive, but no progress
+      if (output === undefined) {
+        // A heartbeat: alive, but no progress.
+        if (response.reconnectAdvised) {
+          advised = true;
+          break;
+        }
+        continue;
+      }
       waiting = false;
       if (output.$case === "nextSeqNum") {
         ended = true;
@@ -164,8 +174,12 @@ export async function* readSessionAttempt(
       yield records.length > 0 ? records : FILTERED;
       lastHeard = Date.now();
       waiting = true;
+      if (response.reconnectAdvised) {
+        advised = true;
+        break;
+      }
     }
-    ended = true;
+    ended = !advised;
   } catch (error) {
     if (signal?.aborted) throw signal.reason;
     if (silent !== undefined) throw silent;
@@ -176,4 +190,9 @@ export async function* readSessionAttempt(
     if (!ended) call.cancel();
   }
   if (silent !== undefined) throw silent;
+  if (advised && !args.progress.limitMet()) {
+    throw new S2Error("read session: the server advised reconnecting", {
+      code: status.UNAVAILABLE,
+    });
+  }
 }
