@@ -1,5 +1,6 @@
-// The S2 client against a bare grpc-js client built from the same generated stubs, both talking to
-// the same in-process emulator (in memory) over localhost gRPC.
+// The S2 client against its peers on the same in-process emulator (in memory): over REST v1 against
+// S2's official TypeScript SDK (`@s2-dev/streamstore`) on the emulator's REST port, and over gRPC
+// against a bare grpc-js client built from the same generated stubs.
 //
 // Three cases: (a) an append session of RECORDS records of RECORD_BYTES bytes in batches of BATCH,
 // pipelined with the same window of unacknowledged bytes on both sides (the client's default
@@ -29,6 +30,11 @@ import {
   type ReadSessionResponse,
   StreamServiceClient,
 } from "@retrykit/s2-proto";
+import {
+  AppendInput as SdkAppendInput,
+  AppendRecord as SdkAppendRecord,
+  S2 as SdkS2,
+} from "@s2-dev/streamstore";
 
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 200_000);
 const RECORD_BYTES = 256;
@@ -41,7 +47,15 @@ const REQUEST_TIMEOUT = 5_000;
 const TOKEN = "bench-token";
 const BASIN = "bench-client-basin";
 
-type Side = "ours" | "bare";
+/** Two contenders measured side by side in the same rounds. */
+interface Pair {
+  readonly title: string;
+  readonly ours: (emulator: Emulator) => Contender;
+  readonly peer: (emulator: Emulator) => Contender;
+  readonly peerName: string;
+}
+
+type Side = "ours" | "peer";
 
 interface Figures {
   appendSeconds: number;
@@ -83,11 +97,15 @@ interface Contender {
   close(): Promise<void>;
 }
 
-/** Our client: the public API only, default settings apart from the endpoint. */
-function ours(emulator: Emulator): Contender {
+/** Our client: the public API only, default settings apart from the transport and endpoint. */
+function ours(emulator: Emulator, transport: "rest" | "grpc"): Contender {
   const s2 = new S2({
     accessToken: TOKEN,
-    endpoints: { account: emulator.endpoint, basin: emulator.endpoint, tls: false },
+    transport,
+    endpoints:
+      transport === "rest"
+        ? { account: emulator.restEndpoint, basin: emulator.restEndpoint }
+        : { account: emulator.endpoint, basin: emulator.endpoint, tls: false },
     requestTimeout: REQUEST_TIMEOUT,
   });
   const basin = s2.basin(BASIN);
@@ -122,6 +140,57 @@ function ours(emulator: Emulator): Contender {
       return latencies;
     },
     close: () => s2.close(),
+  };
+}
+
+/** S2's official SDK over REST (s2s sessions over HTTP/2, unary calls over fetch), the same window. */
+function official(emulator: Emulator): Contender {
+  const url = emulator.restEndpoint;
+  const s2 = new SdkS2({
+    accessToken: TOKEN,
+    endpoints: { account: url, basin: url },
+    requestTimeoutMillis: REQUEST_TIMEOUT,
+  });
+  const basin = s2.basin(BASIN);
+  const handles: { close(): Promise<void> }[] = [];
+  const stream = (name: string) => {
+    const handle = basin.stream(name);
+    handles.push(handle);
+    return handle;
+  };
+  const records = ourBatch.map((record) => SdkAppendRecord.bytes({ body: record.body as Buffer }));
+  return {
+    async appendSession(name) {
+      const session = await stream(name).appendSession({ maxInflightBytes: WINDOW });
+      let last: { ack(): Promise<{ end: { seqNum: number } }> } | undefined;
+      for (let i = 0; i < RECORDS / BATCH; i++)
+        last = await session.submit(SdkAppendInput.create(records));
+      const ack = await last?.ack();
+      await session.close();
+      if (ack?.end.seqNum !== RECORDS) throw new Error(`sdk: appended up to ${ack?.end.seqNum}`);
+    },
+    async readSession(name) {
+      const session = await stream(name).readSession(
+        { start: { from: { seqNum: 0 } }, stop: { limits: { count: RECORDS } } },
+        { as: "bytes" },
+      );
+      let read = 0;
+      for await (const _ of session) read++;
+      if (read !== RECORDS) throw new Error(`sdk: read ${read} records`);
+    },
+    async unaryAppends(name) {
+      const handle = stream(name);
+      const latencies: number[] = [];
+      for (let i = 0; i < UNARY_APPENDS; i++) {
+        const started = performance.now();
+        await handle.append(SdkAppendInput.create([records[0]!]));
+        latencies.push(performance.now() - started);
+      }
+      return latencies;
+    },
+    close: async () => {
+      for (const handle of handles) await handle.close();
+    },
   };
 }
 
@@ -214,9 +283,9 @@ function bare(emulator: Emulator): Contender {
  * One round on a fresh emulator. Each case runs on both sides back to back (the order alternating
  * between rounds), so both see the same machine load.
  */
-async function round(index: number): Promise<Record<Side, Figures>> {
+async function round(index: number, pair: Pair): Promise<Record<Side, Figures>> {
   const emulator = await startEmulator({ rootToken: TOKEN });
-  const sides: Record<Side, Contender> = { ours: ours(emulator), bare: bare(emulator) };
+  const sides: Record<Side, Contender> = { ours: pair.ours(emulator), peer: pair.peer(emulator) };
   try {
     const account = new AccountServiceClient(emulator.endpoint, credentials.createInsecure());
     const metadata = new Metadata();
@@ -233,10 +302,10 @@ async function round(index: number): Promise<Record<Side, Figures>> {
       ),
     );
     account.close();
-    const order: Side[] = index % 2 === 0 ? ["ours", "bare"] : ["bare", "ours"];
+    const order: Side[] = index % 2 === 0 ? ["ours", "peer"] : ["peer", "ours"];
     const figures = {
       ours: { appendSeconds: 0, readSeconds: 0, p50: 0, p99: 0 },
-      bare: { appendSeconds: 0, readSeconds: 0, p50: 0, p99: 0 },
+      peer: { appendSeconds: 0, readSeconds: 0, p50: 0, p99: 0 },
     };
     for (const side of order) {
       figures[side].appendSeconds = await timed(() => sides[side].appendSession(`${side}-session`));
@@ -252,7 +321,7 @@ async function round(index: number): Promise<Record<Side, Figures>> {
     return figures;
   } finally {
     await sides.ours.close();
-    await sides.bare.close();
+    await sides.peer.close();
     await emulator.close();
   }
 }
@@ -261,18 +330,33 @@ function ratio(ours: number, bare: number): string {
   return `${((ours / bare) * 100).toFixed(0)}%`;
 }
 
-/** Runs the rounds and prints a Markdown table of medians; returns them. */
-export default async function run(): Promise<Record<Side, Figures>> {
-  const samples: Record<Side, Figures[]> = { ours: [], bare: [] };
+const PAIRS: readonly Pair[] = [
+  {
+    title: "REST v1 (s2s sessions over HTTP/2, unary over fetch), on the emulator's REST port",
+    ours: (emulator) => ours(emulator, "rest"),
+    peer: official,
+    peerName: "@s2-dev/streamstore 0.27.0",
+  },
+  {
+    title: "gRPC v1alpha, on the emulator's gRPC port",
+    ours: (emulator) => ours(emulator, "grpc"),
+    peer: bare,
+    peerName: "bare grpc-js",
+  },
+];
+
+/** Runs the rounds of one pair and prints a Markdown table of medians; returns them. */
+async function runPair(pair: Pair): Promise<Record<Side, Figures>> {
+  const samples: Record<Side, Figures[]> = { ours: [], peer: [] };
   for (let r = 0; r <= ROUNDS; r++) {
-    const figures = await round(r);
+    const figures = await round(r, pair);
     // Round 0 warms up the JIT, the emulator's code paths and the sockets: discarded.
     if (r === 0) continue;
     samples.ours.push(figures.ours);
-    samples.bare.push(figures.bare);
+    samples.peer.push(figures.peer);
   }
   const medians = {} as Record<Side, Figures>;
-  for (const side of ["ours", "bare"] as const) {
+  for (const side of ["ours", "peer"] as const) {
     const list = samples[side];
     medians[side] = {
       appendSeconds: median(list.map((f) => f.appendSeconds)),
@@ -285,28 +369,36 @@ export default async function run(): Promise<Record<Side, Figures>> {
   const throughput = (seconds: number) =>
     `${Math.round(RECORDS / seconds).toLocaleString("en-US")} rec/s, ${(mib / seconds).toFixed(1)} MiB/s`;
   const ours = medians.ours;
-  const bare = medians.bare;
-  console.log(
-    `Node ${process.version}, in-memory emulator in the same process; ${RECORDS.toLocaleString("en-US")} records of ${RECORD_BYTES} B in batches of ${BATCH}, window ${WINDOW / 1024 / 1024} MiB; ${UNARY_APPENDS.toLocaleString("en-US")} unary appends of 1 record; median of ${ROUNDS} rounds after a warm-up\n`,
-  );
-  console.log("| case | @retrykit/s2-client | bare grpc-js | ours / bare |");
+  const peer = medians.peer;
+  console.log(`\n### ${pair.title}\n`);
+  console.log(`| case | @retrykit/s2-client | ${pair.peerName} | ours / peer |`);
   console.log("|---|---:|---:|---:|");
   console.log(
-    `| (a) append session | ${throughput(ours.appendSeconds)} | ${throughput(bare.appendSeconds)} | ${ratio(bare.appendSeconds, ours.appendSeconds)} |`,
+    `| (a) append session | ${throughput(ours.appendSeconds)} | ${throughput(peer.appendSeconds)} | ${ratio(peer.appendSeconds, ours.appendSeconds)} |`,
   );
   console.log(
-    `| (b) read session | ${throughput(ours.readSeconds)} | ${throughput(bare.readSeconds)} | ${ratio(bare.readSeconds, ours.readSeconds)} |`,
+    `| (b) read session | ${throughput(ours.readSeconds)} | ${throughput(peer.readSeconds)} | ${ratio(peer.readSeconds, ours.readSeconds)} |`,
   );
   console.log(
-    `| (c) unary append p50 | ${ours.p50.toFixed(3)} ms | ${bare.p50.toFixed(3)} ms | ${ratio(ours.p50, bare.p50)} |`,
+    `| (c) unary append p50 | ${ours.p50.toFixed(3)} ms | ${peer.p50.toFixed(3)} ms | ${ratio(ours.p50, peer.p50)} |`,
   );
   console.log(
-    `| (c) unary append p99 | ${ours.p99.toFixed(3)} ms | ${bare.p99.toFixed(3)} ms | ${ratio(ours.p99, bare.p99)} |`,
-  );
-  console.log(
-    "\nThroughput ratios are ours / bare (higher is better); latency ratios likewise ours / bare (lower is better).",
+    `| (c) unary append p99 | ${ours.p99.toFixed(3)} ms | ${peer.p99.toFixed(3)} ms | ${ratio(ours.p99, peer.p99)} |`,
   );
   return medians;
+}
+
+/** Runs every pair and prints their tables; returns the medians by pair title. */
+export default async function run(): Promise<Record<string, Record<Side, Figures>>> {
+  console.log(
+    `Node ${process.version}, in-memory emulator in the same process; ${RECORDS.toLocaleString("en-US")} records of ${RECORD_BYTES} B in batches of ${BATCH}, window ${WINDOW / 1024 / 1024} MiB; ${UNARY_APPENDS.toLocaleString("en-US")} unary appends of 1 record; median of ${ROUNDS} rounds after a warm-up`,
+  );
+  const results: Record<string, Record<Side, Figures>> = {};
+  for (const pair of PAIRS) results[pair.title] = await runPair(pair);
+  console.log(
+    "\nThroughput ratios are ours / peer (higher is better); latency ratios likewise ours / peer (lower is better).",
+  );
+  return results;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) await run();

@@ -4,7 +4,9 @@
  * Connections break, calls fail, acknowledgements get lost; the retries recover, and the consumer
  * checks that every record arrived once and in order.
  *
- * Run: `npm run demo` (or `node --conditions=@retrykit/source --import tsx examples/demo.ts`).
+ * Run: `npm run demo` (or `node --conditions=@retrykit/source --import tsx examples/demo.ts`): the
+ * client speaks S2's REST API v1 (s2s sessions over HTTP/2); add `--transport grpc` to run the same
+ * demo over gRPC.
  * Exits 0 only when nothing was duplicated or lost.
  */
 import { equalJitter } from "@retrykit/retry-core";
@@ -16,6 +18,7 @@ import {
   SeqNumMismatchError,
   type Stream,
   Tail,
+  type TransportKind,
 } from "@retrykit/s2-client";
 import { type Emulator, type FaultRule, startEmulator } from "@retrykit/s2-emulator";
 import { count, duration, rate, table } from "./demo/format.js";
@@ -24,6 +27,7 @@ import { causeOf, RetryRecorder } from "./demo/retry-recorder.js";
 import { formatTimeline, type Outcome } from "./demo/timeline.js";
 
 const RECORDS = 50_000;
+const TRANSPORT = transportArgument(process.argv.slice(2));
 const SEED = 2024;
 const ACCESS_TOKEN = "demo-root-token";
 const BASIN = "retrykit-demo";
@@ -134,12 +138,31 @@ async function consume(stream: Stream, progress: Progress, signal: AbortSignal):
   }
 }
 
+/** `--transport rest|grpc` (default rest). */
+function transportArgument(args: readonly string[]): TransportKind {
+  const index = args.indexOf("--transport");
+  const value = index < 0 ? "rest" : args[index + 1];
+  if (value !== "rest" && value !== "grpc") {
+    console.error(`demo: --transport must be rest or grpc, got ${value}`);
+    process.exit(2);
+  }
+  return value;
+}
+
+/** The emulator's endpoints for the chosen transport. */
+function endpointsOf(emulator: Emulator) {
+  return TRANSPORT === "rest"
+    ? { account: emulator.restEndpoint, basin: emulator.restEndpoint }
+    : { account: emulator.endpoint, basin: emulator.endpoint, tls: false };
+}
+
 /** One illustrative call, with two faults aimed at it, timed through the client's retry hook. */
-async function timelineOfOneCall(emulator: Emulator, endpoint: string): Promise<string> {
+async function timelineOfOneCall(emulator: Emulator): Promise<string> {
   const recorder = new RetryRecorder();
   const client = new S2({
     accessToken: ACCESS_TOKEN,
-    endpoints: { account: endpoint, basin: endpoint, tls: false },
+    transport: TRANSPORT,
+    endpoints: endpointsOf(emulator),
     retryBackoff: equalJitter({ base: 200, cap: 2000, min: 50 }),
     onRetry: recorder.onRetry,
   });
@@ -186,7 +209,8 @@ async function main(): Promise<boolean> {
   const recorder = new RetryRecorder();
   const s2 = new S2({
     accessToken: ACCESS_TOKEN,
-    endpoints: { account: emulator.endpoint, basin: emulator.endpoint, tls: false },
+    transport: TRANSPORT,
+    endpoints: endpointsOf(emulator),
     retryBackoff: equalJitter({ base: 100, cap: 1000, min: 20 }),
     onRetry: recorder.onRetry,
   });
@@ -207,7 +231,9 @@ async function main(): Promise<boolean> {
       `   retries ${recorder.total}`,
   );
 
-  console.log(`retrykit demo: S2 emulator on ${emulator.endpoint}, seed ${SEED}`);
+  const where =
+    TRANSPORT === "rest" ? `REST ${emulator.restEndpoint}` : `gRPC ${emulator.endpoint}`;
+  console.log(`retrykit demo: S2 emulator over ${where}, seed ${SEED}`);
   console.log(
     `  faults: failing calls (UNAVAILABLE), sessions broken mid-stream, lost acknowledgements, latency`,
   );
@@ -272,7 +298,7 @@ ${table(retried.length === 0 ? [["none", ""]] : retried.map(([cause, n]) => [cau
   Lost acknowledgements resolved by matchSeqNum: ${progress.resumedAfterLostAck} (the retried batch was refused, not written twice).
 
 Retry timeline of one call (stream.checkTail, with two faults aimed at it)
-${await timelineOfOneCall(emulator, emulator.endpoint)}
+${await timelineOfOneCall(emulator)}
 
 ${ok ? "OK: every record was appended once and read once, in order." : "FAILED: the stream does not hold each record exactly once."}`);
     return ok;

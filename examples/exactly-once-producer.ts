@@ -23,7 +23,7 @@ const emulator = await startEmulator({
 });
 const s2 = new S2({
   accessToken: "local-token",
-  endpoints: { account: emulator.endpoint, basin: emulator.endpoint, tls: false },
+  endpoints: { account: emulator.restEndpoint, basin: emulator.restEndpoint },
 });
 
 function* events(from: number): Generator<AppendRecord> {

@@ -11,7 +11,7 @@ import { startEmulator } from "@retrykit/s2-emulator";
 const emulator = await startEmulator();
 const s2 = new S2({
   accessToken: "local-token",
-  endpoints: { account: emulator.endpoint, basin: emulator.endpoint, tls: false },
+  endpoints: { account: emulator.restEndpoint, basin: emulator.restEndpoint },
 });
 
 try {
@@ -19,7 +19,7 @@ try {
   const basin = s2.basin("quick-start-basin");
   await basin.createStream("greetings");
   const stream = basin.stream("greetings");
-  console.log(`created ${basin.name}/${stream.name} on ${emulator.endpoint}`);
+  console.log(`created ${basin.name}/${stream.name} on ${emulator.restEndpoint}`);
 
   const ack = await stream.append({
     records: [

@@ -13,7 +13,7 @@ const emulator = await startEmulator({
 });
 const s2 = new S2({
   accessToken: "local-token",
-  endpoints: { account: emulator.endpoint, basin: emulator.endpoint, tls: false },
+  endpoints: { account: emulator.restEndpoint, basin: emulator.restEndpoint },
 });
 
 try {
@@ -22,8 +22,12 @@ try {
   const stream = s2.basin("tailing-basin").stream("ticks");
   await stream.append({ records: [0, 1, 2, 3, 4].map((i) => AppendRecord.make(`tick ${i}`)) });
 
-  // A producer keeps appending one record every 20 ms, up to tick 29.
+  // A producer keeps appending one record every 20 ms, up to tick 29, once the consumer has
+  // started (so that "two records before the tail" is tick 3 whatever the connection takes).
+  let started: () => void = () => {};
+  const consumerStarted = new Promise<void>((resolve) => (started = resolve));
   const producer = (async () => {
+    await consumerStarted;
     for (let i = 5; i < 30; i++) {
       await new Promise((resolve) => setTimeout(resolve, 20));
       await stream.append({ records: [AppendRecord.make(`tick ${i}`)] });
@@ -34,6 +38,7 @@ try {
   const seen: string[] = [];
   for await (const batch of stream.readSession({ tailOffset: 2 })) {
     if (batch instanceof Tail) break;
+    started();
     for (const record of batch) {
       seen.push(bodyText(record));
       console.log(`  #${record.seqNum} ${bodyText(record)}`);

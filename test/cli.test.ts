@@ -34,8 +34,8 @@ function s2(
   options: { input?: string; env?: Record<string, string>; token?: string | null } = {},
 ): Promise<Result> {
   const env = cleanEnv();
-  env.S2_ACCOUNT_ENDPOINT = `http://${emulator.endpoint}`;
-  env.S2_BASIN_ENDPOINT = `http://${emulator.endpoint}`;
+  env.S2_ACCOUNT_ENDPOINT = emulator.restEndpoint;
+  env.S2_BASIN_ENDPOINT = emulator.restEndpoint;
   if (options.token !== null) env.S2_ACCESS_TOKEN = options.token ?? TOKEN;
   Object.assign(env, options.env);
   return new Promise((resolve, reject) => {
@@ -57,7 +57,7 @@ function s2(
 function client(): S2 {
   return new S2({
     accessToken: TOKEN,
-    endpoints: { account: emulator.endpoint, basin: emulator.endpoint, tls: false },
+    endpoints: { account: emulator.restEndpoint, basin: emulator.restEndpoint },
   });
 }
 
@@ -390,14 +390,31 @@ describe("s2 errors", () => {
     },
   );
 
-  it("takes the endpoint from --endpoint and --plaintext over the environment", async () => {
+  it("takes the transport and the endpoint from --transport, --endpoint and --plaintext over the environment", async () => {
     const result = await s2(
-      ["tail", BASIN, "lines", "--endpoint", emulator.endpoint, "--plaintext"],
+      [
+        "tail",
+        BASIN,
+        "lines",
+        "--transport",
+        "grpc",
+        "--endpoint",
+        emulator.endpoint,
+        "--plaintext",
+      ],
       {
         env: { S2_ACCOUNT_ENDPOINT: "127.0.0.1:1", S2_BASIN_ENDPOINT: "127.0.0.1:1" },
       },
     );
     expect(result.code).toBe(0);
+    const overRest = await s2(["tail", BASIN, "lines", "--endpoint", emulator.restEndpoint], {
+      env: { S2_ACCOUNT_ENDPOINT: "127.0.0.1:1", S2_BASIN_ENDPOINT: "127.0.0.1:1" },
+    });
+    expect(overRest.code).toBe(0);
+    expect(overRest.stdout).toBe(result.stdout);
+    const badTransport = await s2(["tail", BASIN, "lines", "--transport", "soap"]);
+    expect(badTransport.code).toBe(2);
+    expect(badTransport.stderr).toContain("--transport must be rest or grpc, got soap");
     const unreachable = await s2(["tail", BASIN, "lines", "--max-retries", "0"], {
       env: { S2_ACCOUNT_ENDPOINT: "http://127.0.0.1:1", S2_BASIN_ENDPOINT: "http://127.0.0.1:1" },
     });

@@ -1,19 +1,17 @@
 import { retryWith } from "@retrykit/retry-core";
-import type {
-  CreateStreamResponse,
-  GetStreamConfigResponse,
-  ListStreamsResponse,
-  ReconfigureStreamResponse,
-} from "@retrykit/s2-proto";
 import type { ResolvedConfig } from "./config.js";
 import { listParameters, pages } from "./pages.js";
-import { newRequestToken, withRequestToken } from "./request-token.js";
+import { newRequestToken } from "./request-token.js";
 import type { RetryPolicies } from "./retry-policies.js";
 import type { ListOptions, Page, StreamConfig, StreamInfo } from "./schemas.js";
 import { nameTarget } from "./span-attributes.js";
 import { Stream } from "./stream.js";
-import type { BasinConnection, CallOptions } from "./transport.js";
-import { signalOf, unaryCall } from "./transport.js";
+import {
+  attemptLimits,
+  type CallOptions,
+  signalOf,
+  type Transport,
+} from "./transport/transport.js";
 import { validateSignal, validateStreamName } from "./validate.js";
 import { streamConfigFromWire, streamConfigToWire, streamInfoFromWire } from "./wire.js";
 
@@ -30,19 +28,14 @@ import { streamConfigFromWire, streamConfigToWire, streamInfoFromWire } from "./
 export class Basin {
   /** Basin name. */
   readonly name: string;
-  readonly #connection: BasinConnection;
+  readonly #transport: Transport;
   readonly #config: ResolvedConfig;
   readonly #policies: RetryPolicies;
 
   /** @internal Use {@link S2.basin}. */
-  constructor(
-    name: string,
-    connection: BasinConnection,
-    config: ResolvedConfig,
-    policies: RetryPolicies,
-  ) {
+  constructor(name: string, transport: Transport, config: ResolvedConfig, policies: RetryPolicies) {
     this.name = name;
-    this.#connection = connection;
+    this.#transport = transport;
     this.#config = config;
     this.#policies = policies;
     nameTarget(this, name);
@@ -51,7 +44,7 @@ export class Basin {
   /** A handle on a stream of this basin (no request is made; the stream must exist for calls to succeed). */
   stream(name: string): Stream {
     validateStreamName(name);
-    const stream = new Stream(name, this.#connection, this.#config, this.#policies);
+    const stream = new Stream(this.name, name, this.#transport, this.#config, this.#policies);
     nameTarget(stream, this.name, name);
     return stream;
   }
@@ -81,12 +74,14 @@ export class Basin {
     config: ReturnType<typeof streamConfigToWire>["message"],
     options: CallOptions | undefined,
   ): Promise<StreamInfo> {
-    const { basin, metadata } = this.#connection;
-    const response = await unaryCall<CreateStreamResponse>(
-      (md, opts, cb) => basin.createStream({ stream: name, config }, md, opts, cb),
-      withRequestToken(metadata, token),
-      this.#config.requestTimeout,
-      options?.signal,
+    const response = await this.#transport.unary(
+      "CreateStream",
+      { stream: name, config },
+      {
+        ...attemptLimits(this.#config.requestTimeout, options?.signal),
+        basin: this.name,
+        requestToken: token,
+      },
     );
     return streamInfoFromWire(response.info);
   }
@@ -98,13 +93,10 @@ export class Basin {
   })
   async listStreams(options: ListOptions = {}): Promise<Page<StreamInfo>> {
     const request = listParameters(options);
-    const { basin, metadata } = this.#connection;
-    const response = await unaryCall<ListStreamsResponse>(
-      (md, opts, cb) => basin.listStreams(request, md, opts, cb),
-      metadata.clone(),
-      this.#config.requestTimeout,
-      options.signal,
-    );
+    const response = await this.#transport.unary("ListStreams", request, {
+      ...attemptLimits(this.#config.requestTimeout, options.signal),
+      basin: this.name,
+    });
     return { items: response.streams.map(streamInfoFromWire), hasMore: response.hasMore };
   }
 
@@ -128,12 +120,10 @@ export class Basin {
   async deleteStream(name: string, options?: CallOptions): Promise<void> {
     validateStreamName(name);
     validateSignal(options?.signal);
-    const { basin, metadata } = this.#connection;
-    await unaryCall(
-      (md, opts, cb) => basin.deleteStream({ stream: name }, md, opts, cb),
-      metadata.clone(),
-      this.#config.requestTimeout,
-      options?.signal,
+    await this.#transport.unary(
+      "DeleteStream",
+      { stream: name },
+      { ...attemptLimits(this.#config.requestTimeout, options?.signal), basin: this.name },
     );
   }
 
@@ -145,12 +135,10 @@ export class Basin {
   async getStreamConfig(name: string, options?: CallOptions): Promise<StreamConfig> {
     validateStreamName(name);
     validateSignal(options?.signal);
-    const { basin, metadata } = this.#connection;
-    const response = await unaryCall<GetStreamConfigResponse>(
-      (md, opts, cb) => basin.getStreamConfig({ stream: name }, md, opts, cb),
-      metadata.clone(),
-      this.#config.requestTimeout,
-      options?.signal,
+    const response = await this.#transport.unary(
+      "GetStreamConfig",
+      { stream: name },
+      { ...attemptLimits(this.#config.requestTimeout, options?.signal), basin: this.name },
     );
     return streamConfigFromWire(response.config);
   }
@@ -171,13 +159,10 @@ export class Basin {
     validateStreamName(name);
     const { message, mask } = streamConfigToWire(config);
     validateSignal(options?.signal);
-    const { basin, metadata } = this.#connection;
-    const response = await unaryCall<ReconfigureStreamResponse>(
-      (md, opts, cb) =>
-        basin.reconfigureStream({ stream: name, config: message, mask }, md, opts, cb),
-      metadata.clone(),
-      this.#config.requestTimeout,
-      options?.signal,
+    const response = await this.#transport.unary(
+      "ReconfigureStream",
+      { stream: name, config: message, mask },
+      { ...attemptLimits(this.#config.requestTimeout, options?.signal), basin: this.name },
     );
     return streamConfigFromWire(response.config);
   }

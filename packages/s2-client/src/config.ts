@@ -7,7 +7,7 @@ import {
   RetryBudget,
 } from "@retrykit/retry-core";
 import { AccessToken } from "./access-token.js";
-import { Endpoints, type EndpointsInit } from "./endpoints.js";
+import { Endpoints, type EndpointsInit, type TransportKind } from "./endpoints.js";
 import type { S2GiveUpEvent, S2RetryEvent } from "./retry-events.js";
 import type { AppendRetryPolicy } from "./retry-table.js";
 import { ONE_MIB, show } from "./validate.js";
@@ -16,7 +16,12 @@ import { ONE_MIB, show } from "./validate.js";
 export interface S2Options {
   /** Access token (bearer). Never printed: errors, logs and `util.inspect` show a placeholder. */
   readonly accessToken: string;
-  /** Where the service lives. @default Endpoints.forCloud("aws") */
+  /**
+   * The wire protocol: `"rest"` (S2's REST API v1, with s2s sessions over HTTP/2: what S2 serves
+   * today) or `"grpc"` (the v1alpha gRPC API). @default "rest"
+   */
+  readonly transport?: TransportKind;
+  /** Where the service lives. @default Endpoints.forCloud("aws", transport) */
   readonly endpoints?: Endpoints | EndpointsInit;
   /** Time limit of one attempt of a unary call (the gRPC deadline). @default 5000 */
   readonly requestTimeout?: number;
@@ -30,7 +35,10 @@ export interface S2Options {
    * anything. @default "all"
    */
   readonly appendRetryPolicy?: AppendRetryPolicy;
-  /** Gzip-compress requests and responses on the basin endpoint (appends and reads). @default false */
+  /**
+   * Gzip-compress appends and reads on the basin endpoint (over REST: s2s session frames of 1 KiB
+   * or more, both ways). @default false
+   */
   readonly enableCompression?: boolean;
   /**
    * Pause between attempts: milliseconds or a retry-core delay strategy. The default draws from
@@ -71,6 +79,7 @@ export interface S2Options {
 
 /** Options validated and filled with defaults; shared by an `S2` and everything it creates. @internal */
 export interface ResolvedConfig {
+  readonly transport: TransportKind;
   readonly accessToken: AccessToken;
   readonly endpoints: Endpoints;
   readonly requestTimeout: number;
@@ -149,6 +158,10 @@ export function resolveConfig(options: S2Options): ResolvedConfig {
   ) {
     throw new TypeError(`channelOptions must be an object, got ${show(options.channelOptions)}`);
   }
+  const transport = options.transport ?? "rest";
+  if (transport !== "rest" && transport !== "grpc") {
+    throw new RangeError(`transport must be "rest" or "grpc", got ${show(transport)}`);
+  }
   const retryBudget =
     options.retryBudget === undefined
       ? new RetryBudget({ maxTokens: 10, tokenRatio: 0.1 })
@@ -169,10 +182,11 @@ export function resolveConfig(options: S2Options): ResolvedConfig {
     }
   }
   return Object.freeze({
+    transport,
     retryBudget,
     hedgeReads,
     accessToken: new AccessToken(options.accessToken),
-    endpoints: Endpoints.from(options.endpoints),
+    endpoints: Endpoints.from(options.endpoints, transport),
     requestTimeout: duration(options.requestTimeout, "requestTimeout", 5000),
     maxRetries,
     enableAppendRetries: flag(options.enableAppendRetries, "enableAppendRetries", true),

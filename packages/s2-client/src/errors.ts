@@ -19,6 +19,10 @@ export interface S2ErrorOptions {
   retryAfterMs?: number;
   /** The underlying error (for example the grpc-js `ServiceError`). */
   cause?: unknown;
+  /** HTTP status of a REST failure. */
+  httpStatus?: number;
+  /** S2's error code of a REST failure (`"stream_not_found"`, `"transaction_conflict"`, ...). */
+  errorCode?: string;
 }
 
 /**
@@ -46,12 +50,18 @@ export class S2Error extends Error {
   readonly retryable: boolean;
   /** Server hint of how long to wait before retrying (ms), from the `retry-after-ms` trailer. */
   readonly retryAfterMs: number | undefined;
+  /** HTTP status, when the failure came over REST (the `code` is the same as over gRPC). */
+  readonly httpStatus: number | undefined;
+  /** S2's REST error code (`"stream_not_found"`, ...), when the failure came over REST. */
+  readonly errorCode: string | undefined;
 
   constructor(message: string, options: S2ErrorOptions) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = options.code;
     this.retryable = options.retryable ?? isRetryableCode(options.code);
     this.retryAfterMs = options.retryAfterMs;
+    this.httpStatus = options.httpStatus;
+    this.errorCode = options.errorCode;
     Object.defineProperty(this, BRAND, { value: true });
     // No layer below may carry an access token out through a client error: not grpc-js's
     // details, not a server echoing a header, not anything along the cause chain.
@@ -90,8 +100,8 @@ export class SeqNumMismatchError extends S2Error {
   /** The sequence number the next appended record will get. */
   readonly expectedSeqNum: bigint;
 
-  constructor(message: string, expectedSeqNum: bigint, cause?: unknown) {
-    super(message, { code: status.FAILED_PRECONDITION, retryable: false, cause });
+  constructor(message: string, expectedSeqNum: bigint, cause?: unknown, httpStatus?: number) {
+    super(message, { code: status.FAILED_PRECONDITION, retryable: false, cause, httpStatus });
     this.expectedSeqNum = expectedSeqNum;
   }
 }
@@ -105,8 +115,8 @@ export class FencingTokenMismatchError extends S2Error {
   /** The stream's current fencing token. */
   readonly expectedFencingToken: string;
 
-  constructor(message: string, expectedFencingToken: string, cause?: unknown) {
-    super(message, { code: status.FAILED_PRECONDITION, retryable: false, cause });
+  constructor(message: string, expectedFencingToken: string, cause?: unknown, httpStatus?: number) {
+    super(message, { code: status.FAILED_PRECONDITION, retryable: false, cause, httpStatus });
     this.expectedFencingToken = expectedFencingToken;
   }
 }

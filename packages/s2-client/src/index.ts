@@ -4,7 +4,14 @@ export { Basin } from "./basin.js";
 export { type AppendInputsOptions, appendInputs, type LingerClock } from "./batcher.js";
 export type { S2Options } from "./config.js";
 // Endpoints
-export { type BasinRoute, type Cloud, Endpoints, type EndpointsInit } from "./endpoints.js";
+export {
+  type BasinRoute,
+  type Cloud,
+  Endpoints,
+  type EndpointsInit,
+  type RestRoute,
+  type TransportKind,
+} from "./endpoints.js";
 export {
   EXPECTED_FENCING_TOKEN_TRAILER,
   EXPECTED_SEQ_NUM_TRAILER,
@@ -72,7 +79,7 @@ export {
   type ReadSessionOptions,
   Stream,
 } from "./stream.js";
-export type { CallOptions } from "./transport.js";
+export type { CallOptions, ReadSessionProtocol } from "./transport/transport.js";
 export {
   MAX_BATCH_BYTES,
   MAX_BATCH_RECORDS,

@@ -76,7 +76,7 @@ export class RetryPolicies {
       // Attempt timeouts are retried by the engine unless told otherwise; the table may say no.
       giveup: (error) => !retry(error),
       retryAfter: retryAfterOf,
-      telemetry: s2Telemetry(rpc),
+      telemetry: s2Telemetry(rpc, config.transport),
       budget: config.retryBudget,
       // Only reads that change nothing may be sent twice at once.
       hedge: rpc === "CheckTail" || rpc === "Read" ? config.hedgeReads : undefined,

@@ -72,7 +72,74 @@ export const RETRYABLE_CODES: ReadonlyMap<number, RetryableCode> = new Map([
   [status.DEADLINE_EXCEEDED, { mayHaveSideEffect: true, honoursRetryAfter: false }],
   [status.UNKNOWN, { mayHaveSideEffect: true, honoursRetryAfter: false }],
   [status.RESOURCE_EXHAUSTED, { mayHaveSideEffect: false, honoursRetryAfter: true }],
+  // REST's 409 `transaction_conflict`: the transaction was refused, so nothing happened.
+  [status.ABORTED, { mayHaveSideEffect: false, honoursRetryAfter: true }],
 ]);
+
+/**
+ * REST v1 answers in the client's one vocabulary: the HTTP status (and, for 409, S2's error code)
+ * of a failure as the gRPC status code it stands for. The retryable ones are exactly S2's: 408,
+ * 429, 500, 502, 503, 504 and 409 `transaction_conflict`.
+ */
+export function codeOfHttpStatus(httpStatus: number, errorCode: string | undefined): number {
+  switch (httpStatus) {
+    case 400:
+    case 422:
+      return status.INVALID_ARGUMENT;
+    case 401:
+      return status.UNAUTHENTICATED;
+    case 403:
+      return status.PERMISSION_DENIED;
+    case 404:
+      return status.NOT_FOUND;
+    case 408:
+    case 504:
+      return status.DEADLINE_EXCEEDED;
+    case 409:
+      if (errorCode === "transaction_conflict") return status.ABORTED;
+      if (errorCode === "resource_already_exists") return status.ALREADY_EXISTS;
+      return status.FAILED_PRECONDITION;
+    case 412:
+      return status.FAILED_PRECONDITION;
+    case 416:
+      return status.OUT_OF_RANGE;
+    case 429:
+      return status.RESOURCE_EXHAUSTED;
+    case 499:
+      return status.CANCELLED;
+    case 500:
+      return status.UNKNOWN;
+    case 501:
+      return status.UNIMPLEMENTED;
+    case 502:
+    case 503:
+      return status.UNAVAILABLE;
+    default:
+      return httpStatus >= 500 ? status.INTERNAL : status.INVALID_ARGUMENT;
+  }
+}
+
+/** The longest pause a server's `Retry-After` / `retry-after-ms` hint may impose (ms). */
+export const MAX_RETRY_AFTER_MS = 60_000;
+
+/**
+ * The pause a REST response asks for: `retry-after-ms` (milliseconds) first, else `Retry-After`
+ * (seconds or an HTTP date), clamped to `[0, MAX_RETRY_AFTER_MS]`; undefined when absent or bad.
+ */
+export function retryAfterFromHeaders(
+  retryAfterMs: string | null | undefined,
+  retryAfter: string | null | undefined,
+  now: number = Date.now(),
+): number | undefined {
+  const clamp = (ms: number) => Math.min(Math.max(0, Math.round(ms)), MAX_RETRY_AFTER_MS);
+  const ms = retryAfterFrom(retryAfterMs ?? undefined);
+  if (ms !== undefined) return clamp(ms);
+  const value = retryAfter?.trim();
+  if (!value) return undefined;
+  if (/^\d{1,10}$/.test(value)) return clamp(Number(value) * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : clamp(date - now);
+}
 
 /** Whether a gRPC status code is retryable at all (for an RPC that may be repeated). */
 export function isRetryableCode(code: number): boolean {

@@ -1,18 +1,9 @@
 import { retryWith } from "@retrykit/retry-core";
-import type {
-  BasinConfig as BasinConfigMessage,
-  CreateBasinResponse,
-  GetBasinConfigResponse,
-  IssueAccessTokenResponse,
-  ListAccessTokensResponse,
-  ListBasinsResponse,
-  ReconfigureBasinResponse,
-  RevokeAccessTokenResponse,
-} from "@retrykit/s2-proto";
+import type { BasinConfig as BasinConfigMessage } from "@retrykit/s2-proto";
 import { Basin } from "./basin.js";
 import { type ResolvedConfig, resolveConfig, type S2Options } from "./config.js";
 import { listParameters, pages } from "./pages.js";
-import { newRequestToken, withRequestToken } from "./request-token.js";
+import { newRequestToken } from "./request-token.js";
 import { RetryPolicies } from "./retry-policies.js";
 import type {
   AccessTokenInfo,
@@ -22,7 +13,13 @@ import type {
   ListOptions,
   Page,
 } from "./schemas.js";
-import { type CallOptions, Connections, signalOf, unaryCall } from "./transport.js";
+import { createTransport } from "./transport/create-transport.js";
+import {
+  attemptLimits,
+  type CallOptions,
+  signalOf,
+  type Transport,
+} from "./transport/transport.js";
 import { show, validateBasinName, validateSignal, validateTokenId } from "./validate.js";
 import {
   accessTokenInfoFromWire,
@@ -55,12 +52,12 @@ export interface IssueAccessTokenOptions extends CallOptions {
  */
 export class S2 implements AsyncDisposable {
   readonly #config: ResolvedConfig;
-  readonly #connections: Connections;
+  readonly #transport: Transport;
   readonly #policies: RetryPolicies;
 
   constructor(options: S2Options) {
     this.#config = resolveConfig(options);
-    this.#connections = new Connections(this.#config);
+    this.#transport = createTransport(this.#config);
     this.#policies = new RetryPolicies(this.#config);
   }
 
@@ -87,7 +84,7 @@ export class S2 implements AsyncDisposable {
   /** A handle on a basin (no request is made; the basin must exist for calls to succeed). */
   basin(name: string): Basin {
     validateBasinName(name);
-    return new Basin(name, this.#connections.basin(name), this.#config, this.#policies);
+    return new Basin(name, this.#transport, this.#config, this.#policies);
   }
 
   /**
@@ -112,12 +109,10 @@ export class S2 implements AsyncDisposable {
     config: BasinConfigMessage,
     options: CallOptions | undefined,
   ): Promise<BasinInfo> {
-    const { client, metadata } = this.#connections.account();
-    const response = await unaryCall<CreateBasinResponse>(
-      (md, opts, cb) => client.createBasin({ basin: name, config, scope: 0 }, md, opts, cb),
-      withRequestToken(metadata, token),
-      this.#config.requestTimeout,
-      options?.signal,
+    const response = await this.#transport.unary(
+      "CreateBasin",
+      { basin: name, config, scope: 0 },
+      { ...attemptLimits(this.#config.requestTimeout, options?.signal), requestToken: token },
     );
     return basinInfoFromWire(response.info);
   }
@@ -129,12 +124,10 @@ export class S2 implements AsyncDisposable {
   })
   async listBasins(options: ListOptions = {}): Promise<Page<BasinInfo>> {
     const request = listParameters(options);
-    const { client, metadata } = this.#connections.account();
-    const response = await unaryCall<ListBasinsResponse>(
-      (md, opts, cb) => client.listBasins(request, md, opts, cb),
-      metadata.clone(),
-      this.#config.requestTimeout,
-      options.signal,
+    const response = await this.#transport.unary(
+      "ListBasins",
+      request,
+      attemptLimits(this.#config.requestTimeout, options.signal),
     );
     return { items: response.basins.map(basinInfoFromWire), hasMore: response.hasMore };
   }
@@ -159,12 +152,10 @@ export class S2 implements AsyncDisposable {
   async deleteBasin(name: string, options?: CallOptions): Promise<void> {
     validateBasinName(name);
     validateSignal(options?.signal);
-    const { client, metadata } = this.#connections.account();
-    await unaryCall(
-      (md, opts, cb) => client.deleteBasin({ basin: name }, md, opts, cb),
-      metadata.clone(),
-      this.#config.requestTimeout,
-      options?.signal,
+    await this.#transport.unary(
+      "DeleteBasin",
+      { basin: name },
+      attemptLimits(this.#config.requestTimeout, options?.signal),
     );
   }
 
@@ -176,12 +167,10 @@ export class S2 implements AsyncDisposable {
   async getBasinConfig(name: string, options?: CallOptions): Promise<BasinConfig> {
     validateBasinName(name);
     validateSignal(options?.signal);
-    const { client, metadata } = this.#connections.account();
-    const response = await unaryCall<GetBasinConfigResponse>(
-      (md, opts, cb) => client.getBasinConfig({ basin: name }, md, opts, cb),
-      metadata.clone(),
-      this.#config.requestTimeout,
-      options?.signal,
+    const response = await this.#transport.unary(
+      "GetBasinConfig",
+      { basin: name },
+      attemptLimits(this.#config.requestTimeout, options?.signal),
     );
     return basinConfigFromWire(response.config);
   }
@@ -203,13 +192,10 @@ export class S2 implements AsyncDisposable {
     validateBasinName(name);
     const { message, mask } = basinConfigToWire(config);
     validateSignal(options?.signal);
-    const { client, metadata } = this.#connections.account();
-    const response = await unaryCall<ReconfigureBasinResponse>(
-      (md, opts, cb) =>
-        client.reconfigureBasin({ basin: name, config: message, mask }, md, opts, cb),
-      metadata.clone(),
-      this.#config.requestTimeout,
-      options?.signal,
+    const response = await this.#transport.unary(
+      "ReconfigureBasin",
+      { basin: name, config: message, mask },
+      attemptLimits(this.#config.requestTimeout, options?.signal),
     );
     return basinConfigFromWire(response.config);
   }
@@ -238,12 +224,10 @@ export class S2 implements AsyncDisposable {
     }
     const info = accessTokenInfoToWire(id, scope, options);
     validateSignal(options.signal);
-    const { client, metadata } = this.#connections.account();
-    const response = await unaryCall<IssueAccessTokenResponse>(
-      (md, opts, cb) => client.issueAccessToken({ info }, md, opts, cb),
-      metadata.clone(),
-      this.#config.requestTimeout,
-      options.signal,
+    const response = await this.#transport.unary(
+      "IssueAccessToken",
+      { info },
+      attemptLimits(this.#config.requestTimeout, options.signal),
     );
     return response.accessToken;
   }
@@ -255,12 +239,10 @@ export class S2 implements AsyncDisposable {
   })
   async listAccessTokens(options: ListOptions = {}): Promise<Page<AccessTokenInfo>> {
     const request = listParameters(options);
-    const { client, metadata } = this.#connections.account();
-    const response = await unaryCall<ListAccessTokensResponse>(
-      (md, opts, cb) => client.listAccessTokens(request, md, opts, cb),
-      metadata.clone(),
-      this.#config.requestTimeout,
-      options.signal,
+    const response = await this.#transport.unary(
+      "ListAccessTokens",
+      request,
+      attemptLimits(this.#config.requestTimeout, options.signal),
     );
     return { items: response.accessTokens.map(accessTokenInfoFromWire), hasMore: response.hasMore };
   }
@@ -285,19 +267,17 @@ export class S2 implements AsyncDisposable {
   async revokeAccessToken(id: string, options?: CallOptions): Promise<AccessTokenInfo> {
     validateTokenId(id);
     validateSignal(options?.signal);
-    const { client, metadata } = this.#connections.account();
-    const response = await unaryCall<RevokeAccessTokenResponse>(
-      (md, opts, cb) => client.revokeAccessToken({ id }, md, opts, cb),
-      metadata.clone(),
-      this.#config.requestTimeout,
-      options?.signal,
+    const response = await this.#transport.unary(
+      "RevokeAccessToken",
+      { id },
+      attemptLimits(this.#config.requestTimeout, options?.signal),
     );
     return accessTokenInfoFromWire(response.info);
   }
 
   /** Closes every connection. Calls still running fail; later calls throw. Safe to call twice. */
   async close(): Promise<void> {
-    this.#connections.close();
+    this.#transport.close();
   }
 
   /** `await using s2 = new S2(...)` closes the client at the end of the scope. */

@@ -1,4 +1,5 @@
 import type { TelemetryAttributes, TelemetryOptions } from "@retrykit/retry-core";
+import type { TransportKind } from "./endpoints.js";
 import { S2Error } from "./errors.js";
 import type { Rpc } from "./retry-table.js";
 
@@ -38,20 +39,45 @@ function snakeCase(rpc: string): string {
 
 /**
  * The OpenTelemetry options of one RPC's policy: spans named after the operation (`s2.append`,
- * `s2.read_session`, ...), the RPC conventions' `rpc.system`, `rpc.service` and `rpc.method`, and
- * the basin and stream of the call. Never the access token. @internal
+ * `s2.read_session`, ...), the basin and stream of the call, and the conventions of the wire: over
+ * gRPC `rpc.system`, `rpc.service`, `rpc.method` and a failed attempt's `rpc.grpc.status_code`;
+ * over REST `http.response.status_code` and S2's error code as `error.type`. Never the access
+ * token. @internal
  */
-export function s2Telemetry(rpc: Rpc): TelemetryOptions {
+export function s2Telemetry(rpc: Rpc, transport: TransportKind): TelemetryOptions {
+  const spanName = `s2.${snakeCase(rpc)}`;
+  const callAttributes = (self: unknown) =>
+    typeof self === "object" && self !== null ? targets.get(self) : undefined;
+  if (transport === "rest") {
+    return {
+      spanName,
+      attributes: { "s2.transport": "rest", "s2.operation": rpc },
+      callAttributes,
+      outcomeAttributes: (outcome, result) =>
+        outcome === "error" && S2Error.is(result)
+          ? {
+              ...(result.httpStatus === undefined
+                ? {}
+                : { "http.response.status_code": result.httpStatus }),
+              "error.type": result.errorCode ?? result.codeName,
+            }
+          : undefined,
+    };
+  }
   const service = STREAM_RPCS.has(rpc)
     ? "s2.v1alpha.StreamService"
     : BASIN_RPCS.has(rpc)
       ? "s2.v1alpha.BasinService"
       : "s2.v1alpha.AccountService";
   return {
-    spanName: `s2.${snakeCase(rpc)}`,
-    attributes: { "rpc.system": "grpc", "rpc.service": service, "rpc.method": rpc },
-    callAttributes: (self) =>
-      typeof self === "object" && self !== null ? targets.get(self) : undefined,
+    spanName,
+    attributes: {
+      "s2.transport": "grpc",
+      "rpc.system": "grpc",
+      "rpc.service": service,
+      "rpc.method": rpc,
+    },
+    callAttributes,
     // The gRPC conventions: a failed attempt's status code, and its name as the error type.
     outcomeAttributes: (outcome, result) =>
       outcome === "error" && S2Error.is(result)

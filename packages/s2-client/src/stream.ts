@@ -1,11 +1,5 @@
 import { retryWith } from "@retrykit/retry-core";
-import type {
-  AppendResponse,
-  CheckTailResponse,
-  ReadRequest,
-  ReadResponse,
-  ReadSessionRequest,
-} from "@retrykit/s2-proto";
+import type { ReadRequest, ReadSessionRequest } from "@retrykit/s2-proto";
 import { asyncIteratorOf } from "./async-iterator-of.js";
 import type { ResolvedConfig } from "./config.js";
 import { S2Error } from "./errors.js";
@@ -28,8 +22,13 @@ import {
   readSessionAttempt,
   resumeReadSession,
 } from "./sessions/read-session.js";
-import type { BasinConnection, CallOptions } from "./transport.js";
-import { signalOf, unaryCall } from "./transport.js";
+import {
+  attemptLimits,
+  type CallOptions,
+  type ReadSessionProtocol,
+  signalOf,
+  type Transport,
+} from "./transport/transport.js";
 import {
   show,
   toU64,
@@ -59,6 +58,12 @@ export interface ReadSessionOptions extends ReadOptions {
    * stream cannot be told from a dead connection, so no idle timeout applies. @default true
    */
   readonly heartbeats?: boolean;
+  /**
+   * Over REST, how the session travels: `"s2s"` (S2's binary framing over HTTP/2) or `"sse"`
+   * (server-sent events over HTTP/1.1, for runtimes without HTTP/2). Ignored over gRPC.
+   * @default "s2s"
+   */
+  readonly protocol?: ReadSessionProtocol;
 }
 
 /** Options of {@link Stream.appendSession}. */
@@ -81,19 +86,22 @@ export type AppendSessionOptions = CallOptions;
 export class Stream {
   /** Stream name. */
   readonly name: string;
-  readonly #connection: BasinConnection;
+  readonly #basin: string;
+  readonly #transport: Transport;
   readonly #config: ResolvedConfig;
   readonly #policies: RetryPolicies;
 
   /** @internal Use {@link Basin.stream}. */
   constructor(
+    basin: string,
     name: string,
-    connection: BasinConnection,
+    transport: Transport,
     config: ResolvedConfig,
     policies: RetryPolicies,
   ) {
     this.name = name;
-    this.#connection = connection;
+    this.#basin = basin;
+    this.#transport = transport;
     this.#config = config;
     this.#policies = policies;
   }
@@ -105,12 +113,10 @@ export class Stream {
   })
   async checkTail(options?: CallOptions): Promise<Tail> {
     validateSignal(options?.signal);
-    const { stream, metadata } = this.#connection;
-    const response = await unaryCall<CheckTailResponse>(
-      (md, opts, cb) => stream.checkTail({ stream: this.name }, md, opts, cb),
-      metadata.clone(),
-      this.#config.requestTimeout,
-      options?.signal,
+    const response = await this.#transport.unary(
+      "CheckTail",
+      { stream: this.name },
+      { ...attemptLimits(this.#config.requestTimeout, options?.signal), basin: this.#basin },
     );
     return new Tail(response.nextSeqNum, response.lastTimestamp);
   }
@@ -127,14 +133,11 @@ export class Stream {
   async append(input: AppendInput, options?: CallOptions): Promise<AppendOutput> {
     validateAppendInput(input);
     validateSignal(options?.signal);
-    const { stream, metadata } = this.#connection;
     const request = { input: appendInputToWire(this.name, input) };
-    const response = await unaryCall<AppendResponse>(
-      (md, opts, cb) => stream.append(request, md, opts, cb),
-      metadata.clone(),
-      this.#config.requestTimeout,
-      options?.signal,
-    );
+    const response = await this.#transport.unary("Append", request, {
+      ...attemptLimits(this.#config.requestTimeout, options?.signal),
+      basin: this.#basin,
+    });
     return appendOutputFromWire(response.output);
   }
 
@@ -197,7 +200,7 @@ export class Stream {
   async *#appendSessionAttempts(
     state: AppendSessionState,
   ): AsyncGenerator<AppendOutput, void, undefined> {
-    yield* appendSessionAttempt(this.#connection.stream, this.#connection.metadata, state);
+    yield* appendSessionAttempt(this.#transport, this.#basin, state);
   }
 
   /**
@@ -211,13 +214,10 @@ export class Stream {
   })
   async read(start: ReadStart, options: ReadOptions = {}): Promise<SequencedRecord[] | Tail> {
     const request: ReadRequest = { stream: this.name, ...readParameters(start, options, true) };
-    const { stream, metadata } = this.#connection;
-    const response = await unaryCall<ReadResponse>(
-      (md, opts, cb) => stream.read(request, md, opts, cb),
-      metadata.clone(),
-      this.#config.requestTimeout,
-      options.signal,
-    );
+    const response = await this.#transport.unary("Read", request, {
+      ...attemptLimits(this.#config.requestTimeout, options.signal),
+      basin: this.#basin,
+    });
     const output = response.output?.output;
     if (output?.$case === "batch")
       return sequencedRecordsFromWire(output.batch, options.ignoreCommandRecords === true);
@@ -243,6 +243,13 @@ export class Stream {
     if (options.heartbeats !== undefined && typeof options.heartbeats !== "boolean") {
       throw new TypeError(`heartbeats must be a boolean, got ${show(options.heartbeats)}`);
     }
+    if (
+      options.protocol !== undefined &&
+      options.protocol !== "s2s" &&
+      options.protocol !== "sse"
+    ) {
+      throw new RangeError(`protocol must be "s2s" or "sse", got ${show(options.protocol)}`);
+    }
     const request: ReadSessionRequest = {
       stream: this.name,
       heartbeats: options.heartbeats ?? true,
@@ -253,6 +260,7 @@ export class Stream {
       progress: new ReadProgress(request),
       ignoreCommandRecords: options.ignoreCommandRecords === true,
       signal: options.signal,
+      protocol: options.protocol ?? "s2s",
       idleTimeout: request.heartbeats ? this.#config.readSessionIdleTimeout : undefined,
     });
   }
@@ -271,7 +279,7 @@ export class Stream {
     describe: { rpc: "ReadSession", api: "readSession" },
   })
   async *#readSessionAttempts(args: ReadSessionArgs): AsyncGenerator<ReadItem, void, undefined> {
-    yield* readSessionAttempt(this.#connection.stream, this.#connection.metadata, args);
+    yield* readSessionAttempt(this.#transport, this.#basin, args);
   }
 
   /** `Stream(name)`. */

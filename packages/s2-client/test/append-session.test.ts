@@ -1,25 +1,27 @@
 import { EventEmitter } from "node:events";
-import { Metadata } from "@grpc/grpc-js";
-import type {
-  AppendSessionRequest,
-  AppendSessionResponse,
-  StreamServiceClient,
-} from "@retrykit/s2-proto";
+import type { AppendInput as AppendInputMessage } from "@retrykit/s2-proto";
 import { describe, expect, it } from "vitest";
 import type { AppendInput } from "../src/index.js";
 import { AppendSessionState, appendSessionAttempt } from "../src/sessions/append-session.js";
+import type { AppendAckEvent, Transport } from "../src/transport/transport.js";
 
-/** A bidirectional call whose acknowledgements the test sends by hand. */
+/** An append stream whose acknowledgements the test sends by hand. */
 class FakeCall extends EventEmitter {
-  readonly written: AppendSessionRequest[] = [];
+  readonly written: AppendInputMessage[] = [];
   readonly writableNeedDrain = false;
-  #queue: AppendSessionResponse[] = [];
+  #queue: AppendAckEvent[] = [];
   #wake: (() => void) | undefined;
   #done = false;
 
-  write(message: AppendSessionRequest): boolean {
+  write(message: AppendInputMessage): boolean {
     this.written.push(message);
     return true;
+  }
+  onDrain(listener: () => void): void {
+    this.on("drain", listener);
+  }
+  onFinished(listener: () => void): void {
+    this.once("status", listener);
   }
   /** Set by a half-close: like a server, the call ends with its status once every batch is acknowledged. */
   ended = false;
@@ -47,11 +49,12 @@ class FakeCall extends EventEmitter {
         endTimestamp: 0n,
         lastTimestamp: 0n,
       },
+      reconnectAdvised: false,
     });
     this.#wake?.();
   }
   #acked = 0;
-  async *[Symbol.asyncIterator](): AsyncGenerator<AppendSessionResponse> {
+  async *[Symbol.asyncIterator](): AsyncGenerator<AppendAckEvent> {
     for (;;) {
       const next = this.#queue.shift();
       if (next !== undefined) {
@@ -71,7 +74,7 @@ const settle = async () => {
 describe("append session backpressure", () => {
   it("never has more than maxInflightBytes unacknowledged, the next batch included", async () => {
     const call = new FakeCall();
-    const client = { appendSession: () => call } as unknown as StreamServiceClient;
+    const transport = { appendSession: () => call } as unknown as Transport;
     // Three batches of one record each of 600,000 metered bytes: two never fit within 1 MiB.
     const batch = (): AppendInput => ({ records: [{ body: new Uint8Array(600_000 - 8) }] });
     const inputs = [batch(), batch(), batch()][Symbol.iterator]();
@@ -83,7 +86,7 @@ describe("append session backpressure", () => {
       1024 * 1024,
       60_000,
     );
-    const session = appendSessionAttempt(client, new Metadata(), state);
+    const session = appendSessionAttempt(transport, "basin", state);
     const outputs: bigint[] = [];
     const consumed = (async () => {
       for await (const output of session) outputs.push(output.endSeqNum);

@@ -142,6 +142,7 @@ beforeEach(() => {
 function client(options: Partial<ConstructorParameters<typeof S2>[0]> = {}): S2 {
   return new S2({
     accessToken: SECRET,
+    transport: "grpc",
     endpoints: { account: endpoint, basin: endpoint, tls: false },
     retryBackoff: 1,
     ...options,

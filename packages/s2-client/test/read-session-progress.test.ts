@@ -62,6 +62,7 @@ const later = (ms: number, f: () => void) => {
 function client(options: { maxRetries: number; readSessionIdleTimeout?: number }): S2 {
   return new S2({
     accessToken: "read-session-token",
+    transport: "grpc",
     endpoints: { account: endpoint, basin: endpoint, tls: false },
     retryBackoff: 1,
     // These tests count reconnects against maxRetries alone; the retry budget (which would refuse

@@ -86,6 +86,7 @@ describe("access token secrecy", () => {
   const connect = () =>
     new S2({
       accessToken: MARKER,
+      transport: "grpc",
       endpoints: { account: endpoint, basin: endpoint, tls: false },
       maxRetries: 0,
     });

@@ -1,4 +1,4 @@
-import { Endpoints } from "../endpoints.js";
+import { Endpoints, type TransportKind } from "../endpoints.js";
 import { S2 } from "../s2.js";
 import type { OptionSpec, OptionValues } from "./command.js";
 import { UsageError } from "./usage-error.js";
@@ -12,22 +12,29 @@ export const CONNECTION_OPTIONS: Readonly<Record<string, OptionSpec>> = {
     description:
       "Access token (default: $S2_ACCESS_TOKEN). Prefer the variable: flags show up in process lists.",
   },
+  transport: {
+    type: "string",
+    valueName: "rest|grpc",
+    description:
+      "Wire protocol: rest (S2's REST API v1 with s2s sessions, the default) or grpc (v1alpha).",
+  },
   endpoint: {
     type: "string",
-    valueName: "host:port",
+    valueName: "url",
     description:
-      "Account and basin endpoint at once, e.g. an emulator's 127.0.0.1:4243 (the basin travels in the s2-basin header).",
+      "Account and basin endpoint at once, e.g. an emulator's http://127.0.0.1:4244 (the basin travels in the s2-basin header).",
   },
   "account-endpoint": {
     type: "string",
-    valueName: "host:port",
-    description: "Account endpoint (default: $S2_ACCOUNT_ENDPOINT, else aws.s2.dev:443).",
+    valueName: "url",
+    description:
+      "Account endpoint, a URL or host:port (default: $S2_ACCOUNT_ENDPOINT, else https://a.s2.dev; over gRPC aws.s2.dev:443).",
   },
   "basin-endpoint": {
     type: "string",
-    valueName: "host:port",
+    valueName: "url",
     description:
-      "Basin endpoint, host:port or {basin}.host:port (default: $S2_BASIN_ENDPOINT, else {basin}.b.aws.s2.dev:443).",
+      "Basin endpoint, a URL or host:port, optionally with a {basin}. host prefix (default: $S2_BASIN_ENDPOINT, else https://{basin}.b.s2.dev; over gRPC {basin}.b.aws.s2.dev:443).",
   },
   plaintext: {
     type: "boolean",
@@ -55,6 +62,15 @@ function splitScheme(value: string, flag: string): { authority: string; tls: boo
   return { authority: value, tls: undefined };
 }
 
+/** The `--transport` flag: `rest` (default) or `grpc`. */
+export function transportFrom(options: OptionValues): TransportKind {
+  const value = stringOption(options, "transport") ?? "rest";
+  if (value !== "rest" && value !== "grpc") {
+    throw new UsageError(`--transport must be rest or grpc, got ${value}`);
+  }
+  return value;
+}
+
 /**
  * Endpoints from the flags, falling back on the environment (`S2_CLOUD`, `S2_ACCOUNT_ENDPOINT`,
  * `S2_BASIN_ENDPOINT`) and then on S2's cloud.
@@ -65,7 +81,7 @@ export function endpointsFrom(
 ): Endpoints {
   let fromEnv: Endpoints;
   try {
-    fromEnv = Endpoints.fromEnv(env);
+    fromEnv = Endpoints.fromEnv(env, transportFrom(options));
   } catch (error) {
     throw new UsageError(`bad endpoint environment: ${(error as Error).message}`, {
       cause: error,
@@ -103,12 +119,14 @@ export function clientFrom(
   if (accessToken === undefined || accessToken === "") {
     throw new UsageError("no access token: set S2_ACCESS_TOKEN or pass --access-token");
   }
+  const transport = transportFrom(options);
   const endpoints = endpointsFrom(options, env);
   const requestTimeout = numberOption(options, "request-timeout", { min: 1, max: 2 ** 31 - 1 });
   const maxRetries = numberOption(options, "max-retries", { max: 1000 });
   try {
     return new S2({
       accessToken,
+      transport,
       endpoints,
       ...(requestTimeout === undefined ? {} : { requestTimeout }),
       ...(maxRetries === undefined ? {} : { maxRetries }),

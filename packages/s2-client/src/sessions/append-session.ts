@@ -1,8 +1,9 @@
-import { type Metadata, status } from "@grpc/grpc-js";
+import { status } from "@grpc/grpc-js";
 import { currentAttempt } from "@retrykit/retry-core";
-import type { AppendInput as AppendInputMessage, StreamServiceClient } from "@retrykit/s2-proto";
+import type { AppendInput as AppendInputMessage } from "@retrykit/s2-proto";
 import { S2Error } from "../errors.js";
 import type { AppendInput, AppendOutput } from "../records.js";
+import type { Transport } from "../transport/transport.js";
 import { validateAppendInput } from "../validate.js";
 import { appendInputToWire, appendOutputFromWire } from "../wire.js";
 
@@ -71,8 +72,8 @@ export class AppendSessionState {
  * @internal
  */
 export async function* appendSessionAttempt(
-  client: StreamServiceClient,
-  metadata: Metadata,
+  transport: Transport,
+  basin: string,
   state: AppendSessionState,
 ): AsyncGenerator<AppendOutput, void, undefined> {
   const attempt = currentAttempt();
@@ -84,7 +85,7 @@ export async function* appendSessionAttempt(
     if (state.inputsDone) return;
   }
   const id = ++state.attempts;
-  const call = client.appendSession(metadata.clone());
+  const call = transport.appendSession(basin, state.stream);
   let stopped = false;
   let pumpError: unknown;
   let ackTimer: ReturnType<typeof setTimeout> | undefined;
@@ -98,13 +99,17 @@ export async function* appendSessionAttempt(
     w?.();
   };
   const sleep = () => new Promise<void>((resolve) => (wake = resolve));
+  // Set when the server advises a reconnect (it is draining): nothing more is sent on this
+  // session; it is half-closed, its acknowledgements are read to the end, and what is left goes
+  // on a new session.
+  let advised = false;
   const stop = () => {
     stopped = true;
     wakeUp();
     call.cancel();
   };
   signal?.addEventListener("abort", stop, { once: true });
-  call.on("drain", wakeUp);
+  call.onDrain(wakeUp);
 
   // One timer while anything is unacknowledged, restarted by each acknowledgement and paused while
   // the caller has not asked for the next output.
@@ -125,7 +130,7 @@ export async function* appendSessionAttempt(
   };
 
   const write = async (message: AppendInputMessage) => {
-    if (!call.write({ input: message })) {
+    if (!call.write(message)) {
       while (!stopped && call.writableNeedDrain) await sleep();
     }
   };
@@ -136,13 +141,15 @@ export async function* appendSessionAttempt(
       arm();
       await write(entry.message);
     }
-    while (!stopped && !state.inputsDone && state.invalid === undefined) {
-      while (!stopped && state.inflightBytes >= state.maxInflightBytes) await sleep();
+    while (!stopped && !advised && !state.inputsDone && state.invalid === undefined) {
+      while (!stopped && !advised && state.inflightBytes >= state.maxInflightBytes) await sleep();
       if (stopped) return;
+      if (advised) break;
       state.pending ??= state.inputs.next();
       const step = await state.pending;
       // An attempt that ended meanwhile leaves the pulled input to the next one.
       if (stopped || id !== state.attempts) return;
+      if (advised && !step.done) break;
       if (step.done) {
         state.pending = undefined;
         state.inputsDone = true;
@@ -164,12 +171,14 @@ export async function* appendSessionAttempt(
       // pending, so an attempt that ends while it waits leaves it to the next.
       while (
         !stopped &&
+        !advised &&
         state.unacked.length > 0 &&
         state.inflightBytes + bytes > state.maxInflightBytes
       ) {
         await sleep();
       }
       if (stopped || id !== state.attempts) return;
+      if (advised) break;
       state.pending = undefined;
       const message = appendInputToWire(state.stream, step.value);
       state.unacked.push({ message, records: step.value.records.length, bytes });
@@ -188,9 +197,7 @@ export async function* appendSessionAttempt(
   let complete = false;
   let closeTimer: ReturnType<typeof setTimeout> | undefined;
   try {
-    for await (const response of call as AsyncIterable<{
-      output?: Parameters<typeof appendOutputFromWire>[0];
-    }>) {
+    for await (const response of call) {
       const head = state.unacked[0];
       if (head === undefined || complete) {
         throw new S2Error("append session acknowledged a batch that was not sent", {
@@ -211,6 +218,7 @@ export async function* appendSessionAttempt(
       }
       state.unacked.shift();
       state.inflightBytes -= head.bytes;
+      if (response.reconnectAdvised) advised = true;
       disarm();
       wakeUp();
       delivering = true;
@@ -230,6 +238,12 @@ export async function* appendSessionAttempt(
     if (ackTimedOut !== undefined) throw ackTimedOut;
     if (pumpError !== undefined) throw pumpError;
     if (signal?.aborted) throw signal.reason;
+    if (advised && state.unacked.length === 0) {
+      // Everything sent was acknowledged: moving on to a new session cannot repeat anything.
+      throw new S2Error("append session: the server advised reconnecting", {
+        code: status.UNAVAILABLE,
+      });
+    }
     throw new S2Error("append session ended before every batch was acknowledged", {
       code: status.UNAVAILABLE,
     });
@@ -255,8 +269,7 @@ export async function* appendSessionAttempt(
       // The caller stopped reading after the last acknowledgement: the call is half-closed and
       // owes only its status, so let it finish on its own (cancelled if the status is late).
       const timer = setTimeout(() => call.cancel(), state.ackTimeout);
-      call.once("status", () => clearTimeout(timer));
-      call.on("error", () => {});
+      call.onFinished(() => clearTimeout(timer));
     } else if (!stopped && !complete) stop();
   }
 }

@@ -1,13 +1,9 @@
-import { type Metadata, status } from "@grpc/grpc-js";
+import { status } from "@grpc/grpc-js";
 import { currentAttempt } from "@retrykit/retry-core";
-import type {
-  ReadSessionRequest,
-  ReadSessionResponse,
-  SequencedRecordBatch,
-  StreamServiceClient,
-} from "@retrykit/s2-proto";
+import type { ReadSessionRequest, SequencedRecordBatch } from "@retrykit/s2-proto";
 import { S2Error } from "../errors.js";
 import { type SequencedRecord, Tail } from "../records.js";
+import type { ReadSessionProtocol, Transport } from "../transport/transport.js";
 import { sequencedRecordsFromWire } from "../wire.js";
 
 /** An item of a read session attempt: records, the tail (last item), or records all filtered out. @internal */
@@ -94,6 +90,8 @@ export interface ReadSessionArgs {
   readonly progress: ReadProgress;
   readonly ignoreCommandRecords: boolean;
   readonly signal: AbortSignal | undefined;
+  /** How a REST transport carries the session. */
+  readonly protocol: ReadSessionProtocol;
   /**
    * With heartbeats: the longest silence (ms) while waiting for the server (no records, no
    * heartbeat) before the attempt fails with a retryable `DEADLINE_EXCEEDED`.
@@ -115,8 +113,8 @@ export function resumeReadSession(state: { args: readonly unknown[] }): readonly
  * @internal
  */
 export async function* readSessionAttempt(
-  client: StreamServiceClient,
-  metadata: Metadata,
+  transport: Transport,
+  basin: string,
   args: ReadSessionArgs,
 ): AsyncGenerator<ReadItem, void, undefined> {
   const attempt = currentAttempt();
@@ -124,7 +122,7 @@ export async function* readSessionAttempt(
   if (signal?.aborted) throw signal.reason;
   // A limit met just before a failure leaves nothing to read (and a zero limit would mean none).
   if (args.progress.limitMet()) return;
-  const call = client.readSession(args.request, metadata.clone());
+  const call = transport.readSession(basin, args.request, args.protocol);
   const cancel = () => call.cancel();
   signal?.addEventListener("abort", cancel, { once: true });
   let ended = false;
@@ -150,11 +148,21 @@ export async function* readSessionAttempt(
     call.cancel();
   };
   if (idle !== undefined) idleTimer = setTimeout(onIdle, idle);
+  // Set when the server advises a reconnect (it is draining): this session ends after what it
+  // delivered, and the next continues after the last record.
+  let advised = false;
   try {
-    for await (const response of call as AsyncIterable<ReadSessionResponse>) {
+    for await (const response of call) {
       lastHeard = Date.now();
-      const output = response.output?.output;
-      if (output === undefined) continue; // a heartbeat: alive, but no progress
+      const output = response.output;
+      if (output === undefined) {
+        // A heartbeat: alive, but no progress.
+        if (response.reconnectAdvised) {
+          advised = true;
+          break;
+        }
+        continue;
+      }
       waiting = false;
       if (output.$case === "nextSeqNum") {
         ended = true;
@@ -166,8 +174,12 @@ export async function* readSessionAttempt(
       yield records.length > 0 ? records : FILTERED;
       lastHeard = Date.now();
       waiting = true;
+      if (response.reconnectAdvised) {
+        advised = true;
+        break;
+      }
     }
-    ended = true;
+    ended = !advised;
   } catch (error) {
     if (signal?.aborted) throw signal.reason;
     if (silent !== undefined) throw silent;
@@ -178,4 +190,9 @@ export async function* readSessionAttempt(
     if (!ended) call.cancel();
   }
   if (silent !== undefined) throw silent;
+  if (advised && !args.progress.limitMet()) {
+    throw new S2Error("read session: the server advised reconnecting", {
+      code: status.UNAVAILABLE,
+    });
+  }
 }

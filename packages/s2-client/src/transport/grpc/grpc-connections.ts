@@ -2,16 +2,13 @@ import {
   Channel,
   type ChannelCredentials,
   type ChannelOptions,
-  type ClientUnaryCall,
   credentials,
   Metadata,
-  type ServiceError,
 } from "@grpc/grpc-js";
-import { type AttemptContext, currentAttempt } from "@retrykit/retry-core";
 import { AccountServiceClient, BasinServiceClient, StreamServiceClient } from "@retrykit/s2-proto";
-import { scrubSecrets } from "./access-token.js";
-import type { ResolvedConfig } from "./config.js";
-import { S2Error } from "./errors.js";
+import { scrubSecrets } from "../../access-token.js";
+import type { ResolvedConfig } from "../../config.js";
+import { S2Error } from "../../errors.js";
 
 const USER_AGENT = "retrykit-s2-client/0.1.0";
 const GZIP = 2;
@@ -133,71 +130,4 @@ export class Connections {
     }
     return channel;
   }
-}
-
-/** Per-call options every method takes. */
-export interface CallOptions {
-  /** Cancels the call (and its retries); the call rejects with `signal.reason`. */
-  readonly signal?: AbortSignal;
-}
-
-/**
- * The `signal` of a method's trailing `CallOptions` argument: how the retry decorators find the
- * caller's AbortSignal. @internal
- */
-export const signalOf = (args: readonly unknown[]): AbortSignal | undefined => {
-  const signal = (args[args.length - 1] as CallOptions | null | undefined)?.signal;
-  // Anything else is refused by the method itself (a TypeError naming `signal`, before anything
-  // is sent); handed to the retry engine, it would fail there with a less helpful message.
-  return signal instanceof AbortSignal ? signal : undefined;
-};
-
-type Invoke<Res> = (
-  metadata: Metadata,
-  options: { deadline: number },
-  callback: (error: ServiceError | null, response?: Res) => void,
-) => ClientUnaryCall;
-
-/**
- * One attempt of a unary call. Reads the retry engine's attempt context synchronously (it must be
- * called before the decorated method first awaits), so that the gRPC deadline never outlives the
- * attempt or the call's deadline, and a caller's abort (or the engine's, when it bounds the
- * attempt) cancels the gRPC call.
- *
- * @internal
- */
-export function unaryCall<Res>(
-  invoke: Invoke<Res>,
-  metadata: Metadata,
-  requestTimeout: number,
-  callSignal: AbortSignal | undefined,
-): Promise<Res> {
-  const attempt = currentAttempt();
-  const remaining = attempt?.remaining();
-  // An attempt the engine bounds (a deadline) is cancelled through its signal. Otherwise the gRPC
-  // deadline is the attempt's only time limit and only the caller's signal can cancel it: reading
-  // the attempt's signal would cost an AbortController and a listener on every call for nothing.
-  const signal = remaining === undefined ? callSignal : (attempt as AttemptContext).signal;
-  if (signal?.aborted) return Promise.reject(signal.reason);
-  const timeout = remaining === undefined ? requestTimeout : Math.min(requestTimeout, remaining);
-  return new Promise<Res>((resolve, reject) => {
-    let onAbort: (() => void) | undefined;
-    let call: ClientUnaryCall;
-    try {
-      call = invoke(metadata, { deadline: Date.now() + timeout }, (error, response) => {
-        if (onAbort !== undefined) signal?.removeEventListener("abort", onAbort);
-        if (signal?.aborted) reject(signal.reason);
-        else if (error) reject(S2Error.from(error));
-        else resolve(response as Res);
-      });
-    } catch (error) {
-      // Thrown by grpc-js before the call started (its class kept: it is not a status).
-      reject(scrubSecrets(error));
-      return;
-    }
-    if (signal !== undefined) {
-      onAbort = () => call.cancel();
-      signal.addEventListener("abort", onAbort, { once: true });
-    }
-  });
 }
