@@ -5,7 +5,12 @@ import type { RandomSource } from "../strategies/random-source.js";
 import { requireFactor } from "../strategies/validate.js";
 import { Context } from "./context.js";
 import type { RetryLogger } from "./logger.js";
-import { Retry, type RetryExceptions, type SyncRetryDecorator } from "./retry.js";
+import {
+  Retry,
+  type RetryExceptions,
+  type RetryObjectOptions,
+  type SyncRetryDecorator,
+} from "./retry.js";
 
 /**
  * Options of {@link retry} and {@link aioretry}, after the classic Python `retry` decorator.
@@ -37,6 +42,10 @@ export interface RetryOptions {
   clock?: Clock;
   /** How synchronous pauses block the thread. @default blockingSleep */
   blockingSleep?: (ms: number) => void;
+  /** A retry budget shared with other policies (see {@link RetryObjectOptions.budget}). */
+  budget?: RetryObjectOptions["budget"];
+  /** A circuit breaker shared with other policies (see {@link RetryObjectOptions.breaker}). */
+  breaker?: RetryObjectOptions["breaker"];
 }
 
 /** An optional finite number of at least `least`; `fallback` when absent. */
@@ -77,6 +86,11 @@ function classicUpdate(where: string, options: RetryOptions): (delay: number) =>
   return (delay) => delay * multiplier + low + (high - low) * random();
 }
 
+/** The budget and breaker of `options`, for the `Retry` object behind the decorator. */
+function overloadOptions(options: RetryOptions | undefined): RetryObjectOptions {
+  return { budget: options?.budget, breaker: options?.breaker };
+}
+
 function contextFor(where: string, options: RetryOptions): Context {
   if (typeof options !== "object" || options === null) {
     throw new TypeError(`${where}: options must be an object, got ${describeValue(options)}`);
@@ -108,7 +122,7 @@ function contextFor(where: string, options: RetryOptions): Context {
  * ```
  */
 export function retry(options: RetryOptions = {}): SyncRetryDecorator {
-  return Retry(options?.exceptions, contextFor("retry", options)).retry;
+  return Retry(options?.exceptions, contextFor("retry", options), overloadOptions(options)).retry;
 }
 
 /**
@@ -124,5 +138,6 @@ export function retry(options: RetryOptions = {}): SyncRetryDecorator {
  * ```
  */
 export function aioretry(options: RetryOptions = {}): RetryDecorator {
-  return Retry(options?.exceptions, contextFor("aioretry", options)).aioretry;
+  return Retry(options?.exceptions, contextFor("aioretry", options), overloadOptions(options))
+    .aioretry;
 }

@@ -23,6 +23,16 @@ export type RetryExceptions = ErrorClass | readonly ErrorClass[] | undefined | n
 export interface RetryObjectOptions {
   /** Receives a `warn` line for each failed try that is retried. @default the context's logger */
   logger?: RetryLogger;
+  /**
+   * A retry budget shared with other policies: synchronous and asynchronous calls spend and refill
+   * it as the engine's do (a refused retry ends the call, stop reason `"budget"`).
+   */
+  budget?: BackoffOptions["budget"];
+  /**
+   * A circuit breaker shared with other policies: asked before every try, in both the synchronous
+   * loop and the engine (an open circuit ends the call with `BrokenCircuitError`).
+   */
+  breaker?: BackoffOptions["breaker"];
 }
 
 /**
@@ -135,6 +145,8 @@ export function Retry(
     maxTries: ctx.tries < 0 ? null : ctx.tries,
     pause: loopStrategy(ctx, logger),
     clock: ctx.clock,
+    budget: options.budget,
+    breaker: options.breaker,
   });
   const policy = backoff.policy;
   // The live counters behind the read-only view: synchronous calls count there as async ones do.

@@ -1,4 +1,5 @@
 import type { BackoffStatistics, StopReason } from "../backoff-options.js";
+import { FAILED, REFUSED, SUCCEEDED } from "../breaker/circuit-breaker.js";
 import { CallHistory } from "../history/call-history.js";
 import { bindHistory } from "../history/retry-history.js";
 import type { RetryPolicy } from "../policy.js";
@@ -44,6 +45,7 @@ export function runSyncRetryLoop(
   // As in the engine, a call is timed from its start when it has a deadline, else from its first
   // failure: a call that succeeds at once reads no clock.
   let startedAt = policy.deadline === undefined ? Number.NaN : clock.now();
+  const elapsedNow = (): number => (Number.isNaN(startedAt) ? 0 : clock.now() - startedAt);
   const settle = (): void => {
     if (!Number.isNaN(startedAt)) stats.totalTime += clock.now() - startedAt;
   };
@@ -66,9 +68,18 @@ export function runSyncRetryLoop(
     policy.notifyGiveUp({ attempt, error: thrown, reason, elapsed, history: kept });
     return thrown;
   };
+  // The same overload rules as the engine: the budget counts the call and its outcomes, the
+  // breaker admits each attempt and hears how it ended.
+  const { budget, breaker } = policy;
+  budget?.onCall();
   for (let attempt = 1; ; attempt++) {
     let result: unknown;
     const attemptStart = history === undefined ? startedAt : clock.now();
+    const admission = breaker === undefined ? REFUSED : breaker.admit();
+    if (breaker !== undefined && admission === REFUSED) {
+      history ??= new CallHistory(policy.historySize);
+      throw fail(breaker.refusal(), "circuit-open", elapsedNow(), attempt - 1);
+    }
     try {
       result = fn.apply(thisArg, args);
     } catch (error) {
@@ -92,7 +103,15 @@ export function runSyncRetryLoop(
         // As in the engine: a throwing giveup/retryIf/retryAfter or strategy ends the call.
         throw fail(hookError, "giveup", elapsed, attempt);
       }
+      // Only failures the classifier would retry count against the breaker and the budget.
+      const counted = reason !== "not-retryable" && reason !== "giveup";
+      if (breaker !== undefined) breaker.record(admission, counted ? FAILED : SUCCEEDED, error);
+      if (counted) budget?.onFailure();
       if (reason !== undefined) throw fail(error, reason, elapsed, attempt);
+      // A circuit this failure (or another call) opened stops the retries now, not after the pause.
+      if (breaker?.refuses() === true)
+        throw fail(breaker.refusal(), "circuit-open", elapsed, attempt);
+      if (budget !== undefined && !budget.tryRetry()) throw fail(error, "budget", elapsed, attempt);
       stats.retries++;
       policy.notifyRetry({ attempt, error, delay: delay as number, elapsed, history });
       if ((delay as number) > 0) sleepFor(delay as number);
@@ -102,6 +121,8 @@ export function runSyncRetryLoop(
     if (handoff !== undefined && attempt === 1 && isThenable(result)) return handoff(result);
     stats.attempts++;
     stats.done++;
+    budget?.onSuccess();
+    if (breaker !== undefined) breaker.record(admission, SUCCEEDED);
     if (history !== undefined) {
       history.record(attempt, attemptStart, clock.now(), "value", result);
       history.end("success");
