@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { AppendRecord, S2 } from "@retrykit/s2-client";
 import { type Emulator, startEmulator } from "@retrykit/s2-emulator";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { COMMANDS } from "../packages/s2-client/src/cli/commands/index.js";
 
 // The command line runs as a real subprocess against an emulator started here; the emulator
@@ -19,6 +19,11 @@ interface Result {
 }
 
 let emulator: Emulator;
+
+// Every test starts real `node --import tsx` processes (the help test about thirty at once), each
+// compiling the CLI's sources on a cold start: on a busy 2-core machine one start can take seconds,
+// so the margin is generous. Nothing here waits on time; the limit only catches a hang.
+vi.setConfig({ testTimeout: 180_000 });
 
 function cleanEnv(): Record<string, string> {
   const env: Record<string, string> = {};
