@@ -76,6 +76,8 @@ describe("the command line's help", () => {
       }
     }
     const issue = COMMANDS.find((command) => command.path.join(" ") === "tokens issue")!;
-    expect(commandHelp(issue)).toContain("IssueAccessToken (NONE): RESOURCE_EXHAUSTED only");
+    expect(commandHelp(issue)).toContain(
+      "IssueAccessToken (NONE): RESOURCE_EXHAUSTED, ABORTED only",
+    );
   });
 });

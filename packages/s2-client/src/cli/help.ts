@@ -1,5 +1,5 @@
 import { rpcRetries } from "../retry-summary.js";
-import type { Rpc } from "../retry-table.js";
+import { RETRYABLE_CODES, type Rpc } from "../retry-table.js";
 import type { Command, OptionSpec } from "./command.js";
 import { COMMANDS, GROUPS } from "./commands/index.js";
 import { CONNECTION_OPTIONS } from "./connection-options.js";
@@ -72,7 +72,8 @@ export function retryLines(command: Command): string {
   const lines = rpcs.map((rpc) => {
     const { level, codes } = rpcRetries(rpc);
     let line = `  ${rpc} (${level}): ${codes.length === 0 ? "not retried" : codes.join(", ")}`;
-    if (codes.length === 1) line += " only";
+    // Fewer than every retryable code: say that the list is a restriction.
+    if (codes.length > 0 && codes.length < RETRYABLE_CODES.size) line += " only";
     if (rpc.endsWith("Session"))
       line += "\n    a session: reconnects and resumes; the count restarts after progress";
     return `${line}\n`;
