@@ -26,7 +26,7 @@ trace.setGlobalTracerProvider(provider);
 const emulator = await startEmulator({ seed: 7 });
 const s2 = new S2({
   accessToken: "local-token",
-  endpoints: { account: emulator.endpoint, basin: emulator.endpoint, tls: false },
+  endpoints: { account: emulator.restEndpoint, basin: emulator.restEndpoint },
   retryBackoff: 25,
 });
 
