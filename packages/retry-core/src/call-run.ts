@@ -1,3 +1,4 @@
+import { linkAbort } from "./abort-link.js";
 import { type AttemptOwner, AttemptState, enterAttempt, leaveAttempt } from "./attempt.js";
 import type { BackoffStatistics, StopReason } from "./backoff-options.js";
 import {
@@ -204,8 +205,8 @@ export class CallRun implements AttemptOwner {
   #timer: unknown = undefined;
   #timerKind = PAUSE;
   #zeroDelays = 0;
-  /** The abort listener, while one is registered. */
-  #abortListener: (() => void) | undefined = undefined;
+  /** Unlinks the call from its signal's shared abort listener, while linked. */
+  #unlink: (() => void) | undefined = undefined;
   /** Clock reading at the running attempt's start; NaN when not measured. */
   #attemptStart = Number.NaN;
   /** The call's failure history, created at its first failure (or at its start, when observed). */
@@ -255,9 +256,9 @@ export class CallRun implements AttemptOwner {
         this.#cancel(signal.reason);
         return promise;
       }
-      // Anonymous arrows created where needed: no per-call closure unless the call needs one.
-      this.#abortListener = () => this.#onAbort();
-      signal.addEventListener("abort", this.#abortListener);
+      // One listener per signal, shared by every call in flight on it: many concurrent calls on
+      // one signal never trip Node's MaxListenersExceededWarning. The arrow is created only here.
+      this.#unlink = linkAbort(signal, () => this.#onAbort());
     }
     this.#policy.budget?.onCall();
     this.#runAttempt(0);
@@ -619,9 +620,9 @@ export class CallRun implements AttemptOwner {
   #settle(): void {
     this.#settled = true;
     this.#disarm();
-    if (this.#abortListener !== undefined) {
-      (this.#signal as AbortSignal).removeEventListener("abort", this.#abortListener);
-      this.#abortListener = undefined;
+    if (this.#unlink !== undefined) {
+      this.#unlink();
+      this.#unlink = undefined;
     }
     if (!Number.isNaN(this.#startedAt)) {
       this.#stats.totalTime += this.#policy.clock.now() - this.#startedAt;
