@@ -1,3 +1,4 @@
+import { linkAbort } from "./abort-link.js";
 import { type AttemptOwner, AttemptState, enterAttempt, leaveAttempt } from "./attempt.js";
 import type { BackoffStatistics, StopReason } from "./backoff-options.js";
 import {
@@ -57,6 +58,8 @@ export class FirstAttemptOwner implements AttemptOwner {
   readonly succeed: (value: unknown) => unknown;
   /** The budget counts calls (a percentage budget; a token bucket does not). */
   readonly countsCalls: boolean;
+  /** Telemetry or a breaker is configured: `admitsFast()` must be asked before the fast path. */
+  readonly guarded: boolean;
 
   constructor(policy: RetryPolicy, stats: BackoffStatistics) {
     this.policy = policy;
@@ -91,6 +94,15 @@ export class FirstAttemptOwner implements AttemptOwner {
       };
     }
     this.countsCalls = budget !== undefined && budget.kind === "percent";
+    this.guarded = policy.telemetry !== undefined || breaker !== undefined;
+  }
+
+  /** No OpenTelemetry provider wants the call, and the circuit (if any) is closed. */
+  admitsFast(): boolean {
+    const policy = this.policy;
+    if (policy.telemetry !== undefined && telemetryWanted()) return false;
+    // A circuit that is not closed needs the full state machine (probes, refusals).
+    return policy.breaker === undefined || policy.breaker.closed;
   }
 
   /** The success handler of a first attempt that asked for its context. */
@@ -137,6 +149,10 @@ export function executeCall(
 /**
  * The success path: the function is called at once and its outcome observed with one `.then`
  * (no `async` frame, no `await`); a failure hands the call over to `CallRun`.
+ *
+ * Kept small on purpose: every rare branch (telemetry, a circuit not closed, a synchronous throw,
+ * a function that read its context) is a call to a function of its own, so that this one stays
+ * within the optimizing compiler's inlining budget and is inlined into `execute` and the decorators.
  */
 export function fastCall(
   first: FirstAttemptOwner,
@@ -144,35 +160,67 @@ export function fastCall(
   fn: Retried,
   args: unknown[],
 ): Promise<unknown> {
-  const policy = first.policy;
-  const stats = first.stats;
-  // Two property reads (or a counter) when no OpenTelemetry provider is registered.
-  if (policy.telemetry !== undefined && telemetryWanted()) {
-    return new CallRun(policy, stats, thisArg, undefined, fn, args).start(true);
-  }
-  const breaker = policy.breaker;
-  // A circuit that is not closed needs the full state machine (probes, refusals).
-  if (breaker !== undefined && !breaker.closed) {
-    return new CallRun(policy, stats, thisArg, undefined, fn, args).start();
-  }
-  if (first.countsCalls) (policy.budget as RetryBudget).onCall();
-  stats.attempts++;
+  // Two property reads (or a counter) when no OpenTelemetry provider is registered; one more
+  // when a breaker is configured.
+  if (first.guarded && !first.admitsFast()) return fullCall(first, thisArg, fn, args);
+  if (first.countsCalls) (first.policy.budget as RetryBudget).onCall();
+  first.stats.attempts++;
   let pending: unknown;
   enterAttempt(first);
   try {
     pending = fn.apply(thisArg, args);
   } catch (error) {
-    const state = leaveAttempt();
-    return new CallRun(policy, stats, thisArg, undefined, fn, args).after(error, state);
+    return failedAtOnce(first, thisArg, fn, args, error);
   }
   const state = leaveAttempt();
+  if (state !== undefined) return observeWithState(first, thisArg, fn, args, pending, state);
   // A native promise is observed as it is; anything else (a value, a foreign thenable) adopted first.
   // The handlers are written inline: a closure bound to a name costs a name definition per call
   // under some transpilers (esbuild's keepNames).
   return (pending instanceof Promise ? pending : Promise.resolve(pending)).then(
-    state === undefined ? first.succeed : first.succeedWith(state),
+    first.succeed,
     (error: unknown) =>
-      new CallRun(policy, stats, thisArg, undefined, fn, args).after(error, state),
+      new CallRun(first.policy, first.stats, thisArg, undefined, fn, args).after(error, undefined),
+  );
+}
+
+/** A call the fast path cannot take after all (telemetry wanted, or a circuit not closed). */
+function fullCall(
+  first: FirstAttemptOwner,
+  thisArg: unknown,
+  fn: Retried,
+  args: unknown[],
+): Promise<unknown> {
+  const policy = first.policy;
+  const observed = policy.telemetry !== undefined && telemetryWanted();
+  return new CallRun(policy, first.stats, thisArg, undefined, fn, args).start(observed);
+}
+
+/** The fast path's first attempt threw synchronously. */
+function failedAtOnce(
+  first: FirstAttemptOwner,
+  thisArg: unknown,
+  fn: Retried,
+  args: unknown[],
+  error: unknown,
+): Promise<unknown> {
+  const state = leaveAttempt();
+  return new CallRun(first.policy, first.stats, thisArg, undefined, fn, args).after(error, state);
+}
+
+/** The fast path's first attempt read its context: the context is finished with the attempt. */
+function observeWithState(
+  first: FirstAttemptOwner,
+  thisArg: unknown,
+  fn: Retried,
+  args: unknown[],
+  pending: unknown,
+  state: AttemptState,
+): Promise<unknown> {
+  return (pending instanceof Promise ? pending : Promise.resolve(pending)).then(
+    first.succeedWith(state),
+    (error: unknown) =>
+      new CallRun(first.policy, first.stats, thisArg, undefined, fn, args).after(error, state),
   );
 }
 
@@ -204,8 +252,8 @@ export class CallRun implements AttemptOwner {
   #timer: unknown = undefined;
   #timerKind = PAUSE;
   #zeroDelays = 0;
-  /** The abort listener, while one is registered. */
-  #abortListener: (() => void) | undefined = undefined;
+  /** Unlinks the call from its signal's shared abort listener, while linked. */
+  #unlink: (() => void) | undefined = undefined;
   /** Clock reading at the running attempt's start; NaN when not measured. */
   #attemptStart = Number.NaN;
   /** The call's failure history, created at its first failure (or at its start, when observed). */
@@ -255,9 +303,9 @@ export class CallRun implements AttemptOwner {
         this.#cancel(signal.reason);
         return promise;
       }
-      // Anonymous arrows created where needed: no per-call closure unless the call needs one.
-      this.#abortListener = () => this.#onAbort();
-      signal.addEventListener("abort", this.#abortListener);
+      // One listener per signal, shared by every call in flight on it: many concurrent calls on
+      // one signal never trip Node's MaxListenersExceededWarning. The arrow is created only here.
+      this.#unlink = linkAbort(signal, () => this.#onAbort());
     }
     this.#policy.budget?.onCall();
     this.#runAttempt(0);
@@ -619,9 +667,9 @@ export class CallRun implements AttemptOwner {
   #settle(): void {
     this.#settled = true;
     this.#disarm();
-    if (this.#abortListener !== undefined) {
-      (this.#signal as AbortSignal).removeEventListener("abort", this.#abortListener);
-      this.#abortListener = undefined;
+    if (this.#unlink !== undefined) {
+      this.#unlink();
+      this.#unlink = undefined;
     }
     if (!Number.isNaN(this.#startedAt)) {
       this.#stats.totalTime += this.#policy.clock.now() - this.#startedAt;

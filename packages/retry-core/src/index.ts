@@ -80,6 +80,7 @@ export type {
 // Time: the clock abstraction, an abortable sleep, and a manual clock for tests
 export { type Clock, systemClock } from "./clock.js";
 export { type SleepOptions, sleep } from "./sleep.js";
+export { linkAbort } from "./abort-link.js";
 export { ManualClock } from "./testing/manual-clock.js";
 
 // Delay strategies

@@ -1,3 +1,4 @@
+import { linkAbort } from "./abort-link.js";
 import { type AttemptOwner, AttemptState, enterAttempt, leaveAttempt } from "./attempt.js";
 import type { BackoffStatistics, ResumeState, StopReason } from "./backoff-options.js";
 import {
@@ -277,7 +278,7 @@ export async function* runSession(
           try {
             yield result.value;
           } finally {
-            if (held !== undefined) (signal as AbortSignal).removeEventListener("abort", held);
+            held?.();
           }
           yielding = false;
         }
@@ -369,17 +370,20 @@ export async function* runSession(
 
 /**
  * Listens for an abort while the consumer holds an item: the attempt's signal aborts and its
- * generator (suspended at its `yield`, so not busy) is closed. Returns the listener to remove.
+ * generator (suspended at its `yield`, so not busy) is closed. Returns the function that stops
+ * listening (sessions sharing one signal share its one listener).
  */
 function abandonOnAbort(signal: AbortSignal, state: AttemptState, upstream: Upstream): () => void {
-  const listener = (): void => {
-    state.abort(signal.reason);
+  const listener = (reason: unknown): void => {
+    state.abort(reason);
     upstream.close().then(undefined, ignore);
   };
   // Aborted between the read and the yield: no event will come, so act now.
-  if (signal.aborted) listener();
-  else signal.addEventListener("abort", listener, { once: true });
-  return listener;
+  if (signal.aborted) {
+    listener(signal.reason);
+    return ignore;
+  }
+  return linkAbort(signal, listener);
 }
 
 /**
@@ -399,10 +403,11 @@ function pull(
     const clock = policy.clock;
     let done = false;
     let timer: unknown;
+    let unlink: (() => void) | undefined;
     const finish = (): void => {
       done = true;
       if (timer !== undefined) clock.clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
+      unlink?.();
     };
     const onAbort = (): void => {
       if (done) return;
@@ -415,7 +420,8 @@ function pull(
         reject(signal.reason);
         return;
       }
-      signal.addEventListener("abort", onAbort);
+      // One listener per signal, shared by every session pulling on it.
+      unlink = linkAbort(signal, onAbort);
     }
     if (limit !== undefined) {
       timer = clock.setTimeout(() => {

@@ -1,3 +1,4 @@
+import { linkAbort } from "./abort-link.js";
 import { type Clock, systemClock, unrefTimer } from "./clock.js";
 import { checkDuration } from "./policy.js";
 
@@ -27,15 +28,18 @@ export function sleep(ms: number, options: SleepOptions = {}): Promise<void> {
   if (signal?.aborted) return Promise.reject(signal.reason);
   if (delay === 0) return Promise.resolve();
   return new Promise((resolve, reject) => {
-    const onAbort = (): void => {
-      clock.clearTimeout(timer);
-      reject((signal as AbortSignal).reason);
-    };
+    let unlink: (() => void) | undefined;
     const timer = clock.setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
+      unlink?.();
       resolve();
     }, delay);
     if (unref) unrefTimer(timer);
-    signal?.addEventListener("abort", onAbort, { once: true });
+    // One listener per signal, shared by every sleep (and call) waiting on it.
+    if (signal !== undefined) {
+      unlink = linkAbort(signal, (reason) => {
+        clock.clearTimeout(timer);
+        reject(reason);
+      });
+    }
   });
 }

@@ -32,6 +32,7 @@ describe("public API", () => {
       "fibonacci",
       "fullJitter",
       "linear",
+      "linkAbort",
       "list",
       "proportionalJitter",
       "random",

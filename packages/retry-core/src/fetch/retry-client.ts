@@ -1,9 +1,9 @@
+import { linkAbort } from "../abort-link.js";
 import { currentAttempt } from "../attempt.js";
 import { Backoff } from "../backoff.js";
 import type { BackoffOptions } from "../backoff-options.js";
 import type { Clock } from "../clock.js";
 import { TimeoutError } from "../errors.js";
-import { linkAbort } from "./abort-link.js";
 import { ExponentialRetry } from "./exponential-retry.js";
 import { HttpStatusError } from "./http-status-error.js";
 import { httpTelemetry } from "./http-telemetry.js";

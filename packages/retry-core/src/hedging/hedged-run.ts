@@ -1,3 +1,4 @@
+import { linkAbort } from "../abort-link.js";
 import { type AttemptOwner, AttemptState, enterAttempt, leaveAttempt } from "../attempt.js";
 import type { BackoffStatistics, StopReason } from "../backoff-options.js";
 import {
@@ -106,7 +107,8 @@ export class HedgedRun {
   /** Set once no further attempt may start: why the call will stop when the last one fails. */
   #stopping: StopReason | undefined = undefined;
   #zeroDelays = 0;
-  #abortListener: (() => void) | undefined = undefined;
+  /** Unlinks the call from its signal's shared abort listener, while linked. */
+  #unlink: (() => void) | undefined = undefined;
   /** The call's history (a hedged call always keeps one: it is timed from its start anyway). */
   readonly #history: CallHistory;
   #telemetry: CallTelemetry | undefined = undefined;
@@ -145,8 +147,8 @@ export class HedgedRun {
         this.#cancel(signal.reason);
         return promise;
       }
-      this.#abortListener = () => this.#onAbort();
-      signal.addEventListener("abort", this.#abortListener);
+      // One listener per signal, shared by every call in flight on it.
+      this.#unlink = linkAbort(signal, () => this.#onAbort());
     }
     if (policy.deadline !== undefined) {
       this.#deadlineTimer = this.#arm(() => this.#onDeadline(), policy.deadline);
@@ -510,9 +512,9 @@ export class HedgedRun {
       clock.clearTimeout(this.#deadlineTimer);
       this.#deadlineTimer = undefined;
     }
-    if (this.#abortListener !== undefined) {
-      (this.#signal as AbortSignal).removeEventListener("abort", this.#abortListener);
-      this.#abortListener = undefined;
+    if (this.#unlink !== undefined) {
+      this.#unlink();
+      this.#unlink = undefined;
     }
     let reason: unknown;
     let made = false;

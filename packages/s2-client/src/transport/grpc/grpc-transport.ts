@@ -1,4 +1,5 @@
 import type { ClientDuplexStream, ClientReadableStream, Metadata } from "@grpc/grpc-js";
+import { linkAbort } from "@retrykit/retry-core";
 import type {
   AccountServiceClient,
   AppendInput,
@@ -97,7 +98,7 @@ export class GrpcTransport implements Transport {
     if (context.requestToken !== undefined) metadata.set("s2-request-token", context.requestToken);
     const method = (client as unknown as Record<string, UnaryMethod>)[METHOD[operation]]!;
     return new Promise((resolve, reject) => {
-      let onAbort: (() => void) | undefined;
+      let unlink: (() => void) | undefined;
       let call: { cancel(): void };
       try {
         call = method.call(
@@ -106,7 +107,7 @@ export class GrpcTransport implements Transport {
           metadata,
           { deadline: Date.now() + context.timeout },
           (error, response) => {
-            if (onAbort !== undefined) signal?.removeEventListener("abort", onAbort);
+            unlink?.();
             if (signal?.aborted) reject(signal.reason);
             else if (error) reject(S2Error.from(error));
             else resolve(response as UnaryOperations[Op][1]);
@@ -117,10 +118,8 @@ export class GrpcTransport implements Transport {
         reject(scrubSecrets(error));
         return;
       }
-      if (signal !== undefined) {
-        onAbort = () => call.cancel();
-        signal.addEventListener("abort", onAbort, { once: true });
-      }
+      // One listener per signal however many calls share it (no MaxListenersExceededWarning).
+      if (signal !== undefined) unlink = linkAbort(signal, () => call.cancel());
     });
   }
 

@@ -13,9 +13,15 @@ const links = new WeakMap<AbortSignal, Links>();
  * close signal), it carries a single `abort` listener, removed with its last link: a long-lived
  * signal keeps nothing of requests that have ended (unlike `AbortSignal.any`, whose dependants
  * pile up on the source in Node 20), and never reaches the listener count at which Node prints
- * `MaxListenersExceededWarning`.
+ * `MaxListenersExceededWarning`. The engine links every call, hedged call, session and pause to
+ * its signal this way; layers above (transports) use it for their own per-request links.
  *
- * @internal
+ * @example
+ * ```ts
+ * import { linkAbort } from "@retrykit/retry-core";
+ * const unlink = linkAbort(signal, (reason) => request.cancel(reason));
+ * request.finally(unlink);
+ * ```
  */
 export function linkAbort(signal: AbortSignal, receiver: (reason: unknown) => void): () => void {
   let entry = links.get(signal);
