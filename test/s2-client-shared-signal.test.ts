@@ -1,12 +1,12 @@
 import { getEventListeners } from "node:events";
 import { AppendRecord } from "@retrykit/s2-client";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { useEmulator } from "./support/emulator-fixture.js";
+import { TRANSPORTS, useEmulator } from "./support/emulator-fixture.js";
 
 // Many unary calls sharing one caller signal: one abort listener on it (the engine's and the
 // transport's links), never Node's MaxListenersExceededWarning, nothing left once they settle.
-describe("over grpc: concurrent unary calls on one signal", () => {
-  const fixture = useEmulator({ seed: 23, transport: "grpc" });
+describe.each(TRANSPORTS)("over %s: concurrent unary calls on one signal", (transport) => {
+  const fixture = useEmulator({ seed: 23, transport });
   const warnings: Error[] = [];
   const onWarning = (warning: Error): void => {
     warnings.push(warning);

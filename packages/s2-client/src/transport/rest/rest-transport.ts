@@ -1,4 +1,5 @@
 import type * as http2 from "node:http2";
+import { linkAbort } from "@retrykit/retry-core";
 import type { ReadSessionRequest } from "@retrykit/s2-proto";
 import type { ResolvedConfig } from "../../config.js";
 import { S2Error } from "../../errors.js";
@@ -129,8 +130,9 @@ export class RestTransport implements Transport {
     // both are removed when the attempt ends, so nothing outlives it.
     const controller = new AbortController();
     const caller = context.signal;
-    const onAbort = () => controller.abort(caller?.reason);
-    caller?.addEventListener("abort", onAbort, { once: true });
+    // One listener per signal however many calls share it (no MaxListenersExceededWarning).
+    const unlink =
+      caller === undefined ? undefined : linkAbort(caller, (reason) => controller.abort(reason));
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
@@ -166,7 +168,7 @@ export class RestTransport implements Transport {
       throw connectionError(error);
     } finally {
       clearTimeout(timer);
-      caller?.removeEventListener("abort", onAbort);
+      unlink?.();
     }
   }
 
