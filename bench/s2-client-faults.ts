@@ -10,8 +10,10 @@
 // what was not acknowledged, as an application would; with `matchSeqNum`, a mismatch means the
 // batch had landed, so the writer continues from the tail the error reports. Every row has a
 // deadline: a writer still running then is reported as not finished instead of holding the run.
-// The faults are then cleared and the stream read back: a record acknowledged but absent is lost,
-// a record present more than once is duplicated. Run:
+// (An SDK row past its deadline leaves a socket open even after `session.close()` and
+// `stream.close()`, so the script exits explicitly.) The faults are then cleared and the stream
+// read back: a record acknowledged but absent is lost, a record present more than once is
+// duplicated. Run:
 //   node --conditions=@retrykit/source --import tsx bench/s2-client-faults.ts
 import { pathToFileURL } from "node:url";
 import { type AppendInput, S2, SeqNumMismatchError, Tail } from "@retrykit/s2-client";
@@ -168,6 +170,11 @@ function official(matchSeqNum: boolean): Row["run"] {
           }
           await bounded(session.close(), deadline);
         } catch (error) {
+          // Closed on every failure, the deadline's included: a session left open keeps its
+          // connection (and the process) alive.
+          await bounded(session?.close() ?? Promise.resolve(), AbortSignal.timeout(5_000)).catch(
+            () => {},
+          );
           if (deadline.aborted) break;
           written.failedCalls++;
           noteFailure(error);
@@ -175,7 +182,6 @@ function official(matchSeqNum: boolean): Row["run"] {
             written.mismatches++;
             written.acked = error.expectedSeqNum;
           }
-          session?.close().catch(() => {});
         }
       }
       written.finished = written.acked >= RECORDS;
@@ -311,4 +317,7 @@ export default async function run(): Promise<FaultFigures[]> {
   return results;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) await run();
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  await run();
+  process.exit(0);
+}
