@@ -3,6 +3,7 @@ import type { CallContext } from "../context.js";
 import { MAX_BATCH_BYTES, MAX_BATCH_RECORDS } from "../limits.js";
 import type { Stream } from "../model/stream.js";
 import { resolveStart, type Start } from "../services/stream.js";
+import { waitForCommit } from "../wait-for-commit.js";
 import type { RestBatch } from "./record-json.js";
 import { badQuery, invalidInput, RestError, restError } from "./rest-error.js";
 
@@ -113,33 +114,6 @@ function streamGone(stream: Stream): RestError {
     "stream_deletion_pending",
     `stream ${JSON.stringify(stream.name)} is being deleted`,
   );
-}
-
-/** Waits for a commit, a timeout (ms) or the call's end. */
-function waitForCommit(
-  context: CallContext,
-  stream: Stream,
-  timeoutMs: number,
-): Promise<"commit" | "timeout" | "aborted"> {
-  return new Promise((resolve) => {
-    const { signal } = context;
-    if (signal.aborted) {
-      resolve("aborted");
-      return;
-    }
-    let timer: NodeJS.Timeout | undefined;
-    const finish = (why: "commit" | "timeout" | "aborted") => {
-      unsubscribe();
-      signal.removeEventListener("abort", onAbort);
-      if (timer !== undefined) clearTimeout(timer);
-      resolve(why);
-    };
-    const onAbort = () => finish("aborted");
-    const unsubscribe = stream.onCommit(() => finish("commit"));
-    signal.addEventListener("abort", onAbort);
-    if (Number.isFinite(timeoutMs))
-      timer = setTimeout(() => finish("timeout"), Math.max(0, timeoutMs));
-  });
 }
 
 /**

@@ -24,6 +24,7 @@ import { MAX_BATCH_BYTES, MAX_BATCH_RECORDS } from "../limits.js";
 import type { AutoCreate } from "../model/account.js";
 import { type Stream, validateAppendRecords } from "../model/stream.js";
 import type { StoredRecord } from "../storage/storage.js";
+import { waitForCommit } from "../wait-for-commit.js";
 import { target } from "./basin.js";
 
 /** Where a read starts (the oneof of Read and ReadSession). */
@@ -288,36 +289,10 @@ export async function readSession(
     }
     if (request.heartbeats && !live) await send({});
     live = true;
-    const woke = await waitForCommit(context, stream, request.heartbeats);
-    if (woke === "quiet") await send({});
+    // Quiet for a heartbeat interval (when asked for heartbeats): say so, then wait again.
+    const { min, max } = context.core.heartbeatInterval;
+    const quietFor = request.heartbeats ? min + context.core.random() * (max - min) : Infinity;
+    const woke = await waitForCommit(context, stream, quietFor);
+    if (woke === "timeout") await send({});
   }
-}
-
-/** Waits for a new record, a heartbeat interval (when asked) or the end of the call. */
-function waitForCommit(
-  context: CallContext,
-  stream: Stream,
-  heartbeats: boolean,
-): Promise<"commit" | "quiet" | "aborted"> {
-  return new Promise((resolve) => {
-    const { signal } = context;
-    if (signal.aborted) {
-      resolve("aborted");
-      return;
-    }
-    let timer: NodeJS.Timeout | undefined;
-    const finish = (why: "commit" | "quiet" | "aborted") => {
-      unsubscribe();
-      signal.removeEventListener("abort", onAbort);
-      if (timer !== undefined) clearTimeout(timer);
-      resolve(why);
-    };
-    const onAbort = () => finish("aborted");
-    const unsubscribe = stream.onCommit(() => finish("commit"));
-    signal.addEventListener("abort", onAbort);
-    if (heartbeats) {
-      const { min, max } = context.core.heartbeatInterval;
-      timer = setTimeout(() => finish("quiet"), min + context.core.random() * (max - min));
-    }
-  });
 }
