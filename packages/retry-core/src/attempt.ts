@@ -125,11 +125,13 @@ export function currentAttempt(): AttemptContext | undefined {
 
 /** @internal Publishes `next` as the attempt now starting. Pair with `leaveAttempt`. */
 export function enterAttempt(next: AttemptOwner): void {
-  // Only a nested publication has anything to save: the outermost one starts from nothing, which
-  // keeps the common case free of array traffic.
-  if (owner !== undefined) saved.push(owner, created);
+  // Only a nested publication has anything to save: the outermost one starts from nothing (no
+  // owner, no context), which keeps the common case to one store.
+  if (owner !== undefined) {
+    saved.push(owner, created);
+    created = undefined;
+  }
   owner = next;
-  created = undefined;
 }
 
 /** @internal Ends the publication; returns the context if the attempt asked for one. */
@@ -137,7 +139,7 @@ export function leaveAttempt(): AttemptState | undefined {
   const state = created;
   if (saved.length === 0) {
     owner = undefined;
-    created = undefined;
+    if (state !== undefined) created = undefined;
   } else {
     created = saved.pop() as AttemptState | undefined;
     owner = saved.pop() as AttemptOwner | undefined;

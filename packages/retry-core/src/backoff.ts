@@ -1,5 +1,6 @@
 import type { BackoffOptions, BackoffStatistics } from "./backoff-options.js";
-import { executeCall, FirstAttemptOwner, fastCall, type Retried } from "./call-run.js";
+import { executeCall, type Retried } from "./call-run.js";
+import { CARRIED_ARGUMENTS, FirstAttemptOwner, fastExecute } from "./fast-call.js";
 import { compilePolicy, describeValue, type RetryPolicy } from "./policy.js";
 import { runSession, type SessionSettings, type StreamFactory } from "./session-run.js";
 import { createStatistics } from "./statistics.js";
@@ -80,19 +81,21 @@ export class Backoff {
   execute<A extends unknown[], R>(
     fn: (...args: A) => R | PromiseLike<R>,
     ...args: A
-  ): Promise<Awaited<R>> {
+  ): Promise<Awaited<R>>;
+  // Up to three arguments are taken as parameters and counted with `arguments.length`, which V8
+  // reads without building the arguments object: a rest parameter would allocate an array on
+  // every call, success or not (see `fastExecute`).
+  execute(fn: Retried, a0?: unknown, a1?: unknown, a2?: unknown): Promise<unknown> {
     if (typeof fn !== "function") return Promise.reject(notAFunction("fn", fn));
+    // biome-ignore lint/complexity/noArguments: the only way to count arguments without an array.
+    const count = arguments.length - 1;
     const first = this.#first;
-    if (first.fast) return fastCall(first, undefined, fn as Retried, args) as Promise<Awaited<R>>;
-    return executeCall(
-      this.#policy,
-      this.#stats,
-      first,
-      undefined,
-      this.#policy.signal,
-      fn as Retried,
-      args,
-    ) as Promise<Awaited<R>>;
+    if (first.fast && count <= CARRIED_ARGUMENTS) {
+      return fastExecute(first, fn, count, a0, a1, a2);
+    }
+    // biome-ignore lint/complexity/noArguments: the arguments after `fn`, however many.
+    const args = Array.prototype.slice.call(arguments, 1) as unknown[];
+    return executeCall(this.#policy, this.#stats, first, undefined, this.#policy.signal, fn, args);
   }
 
   /** As `execute`, with a `this` for `fn` and a signal for this call. */

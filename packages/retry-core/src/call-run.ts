@@ -9,9 +9,9 @@ import {
   REFUSED,
   SUCCEEDED,
 } from "./breaker/circuit-breaker.js";
-import type { RetryBudget } from "./budget/retry-budget.js";
 import { unrefTimer, yieldToMacrotasks } from "./clock.js";
 import { TimeoutError } from "./errors.js";
+import { type FirstAttemptOwner, fastCall } from "./fast-call.js";
 import { HedgedRun } from "./hedging/hedged-run.js";
 import { CallHistory, type HistoryStopReason } from "./history/call-history.js";
 import { bindHistory } from "./history/retry-history.js";
@@ -43,84 +43,6 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 }
 
 /**
- * What the fast path shares between all calls of one Backoff: the context of a first attempt, for
- * functions that ask for it, and the one success handler (chosen once, so that a policy without a
- * budget or a breaker runs none of their code). @internal
- */
-export class FirstAttemptOwner implements AttemptOwner {
-  readonly policy: RetryPolicy;
-  readonly stats: BackoffStatistics;
-  /** No time limit, hook or hedging: a call without a signal may take the fast path. */
-  readonly untimed: boolean;
-  /** `untimed` and no policy-wide signal: `execute` may take the fast path at once. */
-  readonly fast: boolean;
-  /** Counts a successful first attempt and passes its value on. */
-  readonly succeed: (value: unknown) => unknown;
-  /** The budget counts calls (a percentage budget; a token bucket does not). */
-  readonly countsCalls: boolean;
-  /** Telemetry or a breaker is configured: `admitsFast()` must be asked before the fast path. */
-  readonly guarded: boolean;
-
-  constructor(policy: RetryPolicy, stats: BackoffStatistics) {
-    this.policy = policy;
-    this.stats = stats;
-    this.untimed = !policy.timed && policy.hedge === undefined;
-    this.fast = this.untimed && policy.signal === undefined;
-    const { budget, breaker } = policy;
-    // One handler per combination, so that each runs only what its policy needs.
-    if (budget === undefined && breaker === undefined) {
-      this.succeed = (value) => {
-        stats.done++;
-        return value;
-      };
-    } else if (breaker === undefined) {
-      this.succeed = (value) => {
-        stats.done++;
-        (budget as RetryBudget).onSuccess();
-        return value;
-      };
-    } else if (budget === undefined) {
-      this.succeed = (value) => {
-        stats.done++;
-        breaker.passed();
-        return value;
-      };
-    } else {
-      this.succeed = (value) => {
-        stats.done++;
-        budget.onSuccess();
-        breaker.passed();
-        return value;
-      };
-    }
-    this.countsCalls = budget !== undefined && budget.kind === "percent";
-    this.guarded = policy.telemetry !== undefined || breaker !== undefined;
-  }
-
-  /** No OpenTelemetry provider wants the call, and the circuit (if any) is closed. */
-  admitsFast(): boolean {
-    const policy = this.policy;
-    if (policy.telemetry !== undefined && telemetryWanted()) return false;
-    // A circuit that is not closed needs the full state machine (probes, refusals).
-    return policy.breaker === undefined || policy.breaker.closed;
-  }
-
-  /** The success handler of a first attempt that asked for its context. */
-  succeedWith(state: AttemptState): (value: unknown) => unknown {
-    const succeed = this.succeed;
-    return (value) => {
-      state.finish();
-      return succeed(value);
-    };
-  }
-
-  createAttemptState(): AttemptState {
-    const clock = this.policy.clock;
-    return new AttemptState(clock, 1, undefined, clock.now(), Number.NaN);
-  }
-}
-
-/**
  * Runs one call under a policy. Calls without limits, signal or hooks take a fast path: one call
  * of `fn`, one `.then`, no timer, no AbortController, no clock read. Everything else goes through
  * `CallRun`. @internal
@@ -134,7 +56,9 @@ export function executeCall(
   fn: Retried,
   args: unknown[],
 ): Promise<unknown> {
-  if (signal === undefined && first.untimed) return fastCall(first, thisArg, fn, args);
+  if (signal === undefined && first.untimed) {
+    return fastCall(first, thisArg, fn, args);
+  }
   // Two property reads (or a counter) when no OpenTelemetry provider is registered.
   const observed = policy.telemetry !== undefined && telemetryWanted();
   if (policy.hedge !== undefined) {
@@ -144,84 +68,6 @@ export function executeCall(
     return new HedgedRun(policy, stats, thisArg, signal, fn, args).start(telemetry);
   }
   return new CallRun(policy, stats, thisArg, signal, fn, args).start(observed);
-}
-
-/**
- * The success path: the function is called at once and its outcome observed with one `.then`
- * (no `async` frame, no `await`); a failure hands the call over to `CallRun`.
- *
- * Kept small on purpose: every rare branch (telemetry, a circuit not closed, a synchronous throw,
- * a function that read its context) is a call to a function of its own, so that this one stays
- * within the optimizing compiler's inlining budget and is inlined into `execute` and the decorators.
- */
-export function fastCall(
-  first: FirstAttemptOwner,
-  thisArg: unknown,
-  fn: Retried,
-  args: unknown[],
-): Promise<unknown> {
-  // Two property reads (or a counter) when no OpenTelemetry provider is registered; one more
-  // when a breaker is configured.
-  if (first.guarded && !first.admitsFast()) return fullCall(first, thisArg, fn, args);
-  if (first.countsCalls) (first.policy.budget as RetryBudget).onCall();
-  first.stats.attempts++;
-  let pending: unknown;
-  enterAttempt(first);
-  try {
-    pending = fn.apply(thisArg, args);
-  } catch (error) {
-    return failedAtOnce(first, thisArg, fn, args, error);
-  }
-  const state = leaveAttempt();
-  if (state !== undefined) return observeWithState(first, thisArg, fn, args, pending, state);
-  // A native promise is observed as it is; anything else (a value, a foreign thenable) adopted first.
-  // The handlers are written inline: a closure bound to a name costs a name definition per call
-  // under some transpilers (esbuild's keepNames).
-  return (pending instanceof Promise ? pending : Promise.resolve(pending)).then(
-    first.succeed,
-    (error: unknown) =>
-      new CallRun(first.policy, first.stats, thisArg, undefined, fn, args).after(error, undefined),
-  );
-}
-
-/** A call the fast path cannot take after all (telemetry wanted, or a circuit not closed). */
-function fullCall(
-  first: FirstAttemptOwner,
-  thisArg: unknown,
-  fn: Retried,
-  args: unknown[],
-): Promise<unknown> {
-  const policy = first.policy;
-  const observed = policy.telemetry !== undefined && telemetryWanted();
-  return new CallRun(policy, first.stats, thisArg, undefined, fn, args).start(observed);
-}
-
-/** The fast path's first attempt threw synchronously. */
-function failedAtOnce(
-  first: FirstAttemptOwner,
-  thisArg: unknown,
-  fn: Retried,
-  args: unknown[],
-  error: unknown,
-): Promise<unknown> {
-  const state = leaveAttempt();
-  return new CallRun(first.policy, first.stats, thisArg, undefined, fn, args).after(error, state);
-}
-
-/** The fast path's first attempt read its context: the context is finished with the attempt. */
-function observeWithState(
-  first: FirstAttemptOwner,
-  thisArg: unknown,
-  fn: Retried,
-  args: unknown[],
-  pending: unknown,
-  state: AttemptState,
-): Promise<unknown> {
-  return (pending instanceof Promise ? pending : Promise.resolve(pending)).then(
-    first.succeedWith(state),
-    (error: unknown) =>
-      new CallRun(first.policy, first.stats, thisArg, undefined, fn, args).after(error, state),
-  );
 }
 
 /**
