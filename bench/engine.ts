@@ -10,7 +10,13 @@ import { execFileSync } from "node:child_process";
 import { fileURLToPath, pathToFileURL } from "node:url";
 // Installed and loaded, with no SDK registered: the engine must do no OpenTelemetry work.
 import "@opentelemetry/api";
-import { Backoff, CircuitBreaker, currentAttempt, RetryBudget } from "@retrykit/retry-core";
+import {
+  asyncRetry as asyncRetryDecorator,
+  Backoff,
+  CircuitBreaker,
+  currentAttempt,
+  RetryBudget,
+} from "@retrykit/retry-core";
 import asyncRetry from "async-retry";
 import {
   ConstantBackoff,
@@ -25,7 +31,7 @@ import pRetry from "p-retry";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 150);
-// The success path against its floor: many short rounds, each paired with its own floor.
+// Ratios between rows (success path / floor, telemetry on / off): many short paired rounds.
 const HOT_ROUNDS = Number(process.env.BENCH_HOT_ROUNDS ?? 100);
 const HOT_ROUND_MS = Number(process.env.BENCH_HOT_ROUND_MS ?? 25);
 
@@ -226,6 +232,53 @@ function spread(samples: number[]): string {
   return `${format(sorted[0] as number)}–${format(sorted[sorted.length - 1] as number)}`;
 }
 
+/** Per row: its ns per call in each round, and each round's ratio to the base row of that round. */
+interface Paired {
+  samples: Record<string, number[]>;
+  ratios: Record<string, number[]>;
+}
+
+/**
+ * Rows whose ratio to a base row is the figure: a ratio of ~1.2 is a difference of a few tens of
+ * ns, smaller than the drift of a shared machine between two rounds, so each round measures every
+ * row back to back and divides it by that round's base. Each round also starts one row later: a
+ * row's place in the round (the garbage the rows before it left) is worth a few per cent, and the
+ * rotation gives every row every place. Round 0 is the warm-up and is discarded.
+ */
+async function measurePaired(
+  rows: Record<string, Call>,
+  base: string,
+  rounds: number,
+  ms: number,
+): Promise<Paired> {
+  const entries = Object.entries(rows);
+  const samples: Record<string, number[]> = {};
+  const ratios: Record<string, number[]> = {};
+  for (let r = 0; r <= rounds; r++) {
+    const ns: Record<string, number> = {};
+    for (let k = 0; k < entries.length; k++) {
+      const [name, call] = entries[(r + k) % entries.length] as [string, Call];
+      ns[name] = await round(call, ms);
+    }
+    if (r === 0) continue;
+    for (const [name] of entries) {
+      (samples[name] ??= []).push(ns[name] as number);
+      (ratios[name] ??= []).push((ns[name] as number) / (ns[base] as number));
+    }
+  }
+  return { samples, ratios };
+}
+
+/** Prints one row of a paired table: median ns (range) and the median of its paired ratios. */
+function printPaired(paired: Paired, name: string, digits: number): number {
+  const values = paired.samples[name] ?? [];
+  const ratio = median(paired.ratios[name] ?? []);
+  console.log(
+    `| ${name} | ${format(median(values))} (${spread(values)}) | ${ratio.toFixed(digits)}× |`,
+  );
+  return ratio;
+}
+
 /** The built package (`pnpm run build`: what users run), or undefined when it is not built. */
 async function builtBackoff(): Promise<typeof Backoff | undefined> {
   try {
@@ -268,16 +321,20 @@ async function hotPathIn(state: HotPathState): Promise<void> {
     budget: new RetryBudget({ maxTokens: 10, tokenRatio: 0.1 }),
     breaker: new CircuitBreaker({ threshold: 5, halfOpenAfter: 10_000 }),
   });
+  // The decorators' path (a wrapper function, `this` and an arguments array), for comparison.
+  const wrapped = asyncRetryDecorator(3)(succeed);
   if (state === "after-failures") {
     const mix: Call[] = [succeed, failOnce(), failOnce(), () => Promise.resolve(2)];
     const ignore = (): undefined => undefined;
     const warmSources = new Backoff({ maxTries: 3, retryIf: () => true });
+    const warmWrapped = mix.map((fn) => asyncRetryDecorator(3)(fn));
     const warmBuilt =
       Built === undefined ? undefined : new Built({ maxTries: 3, retryIf: () => true });
     for (let i = 0; i < 20_000; i++) {
       const fn = mix[i & 3] as Call;
       await floor(fn).then(undefined, ignore);
       await warmSources.execute(fn).then(undefined, ignore);
+      await (warmWrapped[i & 3] as Call)().then(undefined, ignore);
       await warmBuilt?.execute(fn).then(undefined, ignore);
     }
   }
@@ -286,31 +343,17 @@ async function hotPathIn(state: HotPathState): Promise<void> {
     "floor: fn().then(observe, observe)": () => floor(succeed),
     "retry-core, maxTries 3": () => plain.execute(succeed),
     "retry-core + RetryBudget + CircuitBreaker": () => guarded.execute(succeed),
+    "retry-core, asyncRetry(3)(fn) wrapper": wrapped,
     ...(built === undefined
       ? {}
       : { "retry-core, maxTries 3, built dist/": () => built.execute(succeed) }),
   };
-  // A ratio of ~1.2 is a difference of a few tens of ns, smaller than the drift of a shared
-  // machine between two rounds: each round measures every row back to back and is divided by
-  // its own floor, and the median of those paired ratios is reported.
-  const samples: Record<string, number[]> = {};
-  const ratios: Record<string, number[]> = {};
-  const entries = Object.entries(rows);
-  for (let r = 0; r <= HOT_ROUNDS; r++) {
-    const ns: Record<string, number> = {};
-    // Each round starts one row later: a row's place in the round (the garbage the rows before it
-    // left) is worth a few per cent, and the rotation gives every row every place.
-    for (let k = 0; k < entries.length; k++) {
-      const [name, call] = entries[(r + k) % entries.length] as [string, Call];
-      ns[name] = await round(call, HOT_ROUND_MS);
-    }
-    if (r === 0) continue;
-    const floorNs = ns["floor: fn().then(observe, observe)"] as number;
-    for (const [name, value] of Object.entries(ns)) {
-      (samples[name] ??= []).push(value);
-      (ratios[name] ??= []).push(value / floorNs);
-    }
-  }
+  const paired = await measurePaired(
+    rows,
+    "floor: fn().then(observe, observe)",
+    HOT_ROUNDS,
+    HOT_ROUND_MS,
+  );
   const where =
     state === "fresh"
       ? "a fresh process"
@@ -320,13 +363,7 @@ async function hotPathIn(state: HotPathState): Promise<void> {
   );
   console.log("| row | ns per call | / floor |");
   console.log("|---|---:|---:|");
-  for (const [name] of entries) {
-    const values = samples[name] ?? [];
-    const ratio = median(ratios[name] ?? []);
-    console.log(
-      `| ${name} | ${format(median(values))} (${spread(values)}) | ${ratio.toFixed(2)}× |`,
-    );
-  }
+  for (const name of Object.keys(rows)) printPaired(paired, name, 2);
   if (observed < 0) console.log(observed);
 }
 
@@ -338,22 +375,23 @@ async function hotPathIn(state: HotPathState): Promise<void> {
 export async function telemetryOverhead(): Promise<number> {
   const integrated = new Backoff({ maxTries: 3, retryIf: () => true });
   const without = new Backoff({ maxTries: 3, retryIf: () => true, telemetry: false });
-  const samples = await measure({
+  const rows: Record<string, Call> = {
     "retry-core, telemetry: false": () => without.execute(succeed),
     "retry-core, @opentelemetry/api loaded, no provider": () => integrated.execute(succeed),
-  });
-  const offNs = median(samples["retry-core, telemetry: false"] ?? []);
+  };
+  const paired = await measurePaired(
+    rows,
+    "retry-core, telemetry: false",
+    HOT_ROUNDS,
+    HOT_ROUND_MS,
+  );
   console.log(
-    `\nOpenTelemetry integration with no SDK registered, success path (same run; median of ${ROUNDS} rounds, range in brackets)\n`,
+    `\nOpenTelemetry integration with no SDK registered, success path (same run; ${HOT_ROUNDS} rounds of ${HOT_ROUND_MS} ms per row; medians, range in brackets; the ratio is the median of each round's row / that round's telemetry: false)\n`,
   );
   console.log("| row | ns per call | / telemetry: false |");
   console.log("|---|---:|---:|");
   let ratio = 1;
-  for (const [name, values] of Object.entries(samples)) {
-    const ns = median(values);
-    ratio = ns / offNs;
-    console.log(`| ${name} | ${format(ns)} (${spread(values)}) | ${ratio.toFixed(3)}× |`);
-  }
+  for (const name of Object.keys(rows)) ratio = printPaired(paired, name, 3);
   return ratio;
 }
 
