@@ -21,6 +21,8 @@ let callInternal: (
   args: unknown[],
 ) => Promise<unknown>;
 
+let fastOwnerInternal: (backoff: Backoff) => FirstAttemptOwner | undefined;
+
 let sessionInternal: (
   backoff: Backoff,
   settings: SessionSettings | undefined,
@@ -158,6 +160,7 @@ export class Backoff {
   }
 
   static {
+    fastOwnerInternal = (backoff) => (backoff.#first.fast ? backoff.#first : undefined);
     callInternal = (backoff, thisArg, signal, fn, args) =>
       executeCall(
         backoff.#policy,
@@ -208,4 +211,12 @@ export function sessionThrough(
   args: unknown[],
 ): AsyncGenerator<unknown, void, undefined> {
   return sessionInternal(backoff, settings, thisArg, signal, fn, args);
+}
+
+/**
+ * @internal The state the fast path of `backoff` shares between its calls, when every call without
+ * a signal of its own may take it (no time limit, hook, hedging or policy-wide signal).
+ */
+export function fastOwnerOf(backoff: Backoff): FirstAttemptOwner | undefined {
+  return fastOwnerInternal(backoff);
 }

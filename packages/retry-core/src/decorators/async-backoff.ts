@@ -1,4 +1,4 @@
-import { Backoff, callThrough, sessionThrough } from "../backoff.js";
+import { Backoff, callThrough, fastOwnerOf, sessionThrough } from "../backoff.js";
 import type { BackoffOptions } from "../backoff-options.js";
 import { describePolicy } from "../introspection/policy-description.js";
 import type { Describer } from "../introspection/registry.js";
@@ -54,6 +54,7 @@ export function backoffDecorator(name: string, backoff: Backoff): RetryDecorator
     name,
     {
       call: (thisArg, fn, args) => callThrough(backoff, thisArg, undefined, fn, args),
+      fast: fastOwnerOf(backoff),
       stream: (thisArg, fn, args) =>
         sessionThrough(backoff, undefined, thisArg, undefined, fn, args),
     },

@@ -1,4 +1,5 @@
 import type { Retried } from "../call-run.js";
+import { CARRIED_ARGUMENTS, type FirstAttemptOwner, fastMethod } from "../fast-call.js";
 import {
   addToContextMetadata,
   copyReflectMetadata,
@@ -45,6 +46,8 @@ export interface RetryDecorator {
 /** How a decorator runs a call or a stream, chosen when it was created. @internal */
 export interface Runner {
   call(thisArg: unknown, fn: Retried, args: unknown[]): Promise<unknown>;
+  /** When every call may take the engine's fast path: the state it shares (see `fastMethod`). */
+  readonly fast?: FirstAttemptOwner | undefined;
   stream(thisArg: unknown, fn: StreamFactory, args: unknown[]): AsyncIterable<unknown>;
 }
 
@@ -79,9 +82,22 @@ function wrap(
     };
   } else {
     const call = fn as Retried;
-    wrapper = function retried(this: unknown, ...args: unknown[]) {
-      return runner.call(this, call, args);
-    };
+    const first = runner.fast;
+    wrapper =
+      first === undefined
+        ? function retried(this: unknown, ...args: unknown[]) {
+            return runner.call(this, call, args);
+          }
+        : // As `Backoff.execute`: up to three arguments travel in parameters, not in an array.
+          function retried(this: unknown, a0?: unknown, a1?: unknown, a2?: unknown) {
+            // biome-ignore lint/complexity/noArguments: the only way to count arguments without an array.
+            const count = arguments.length;
+            if (count > CARRIED_ARGUMENTS) {
+              // biome-ignore lint/complexity/noArguments: the arguments, however many.
+              return runner.call(this, call, Array.prototype.slice.call(arguments) as unknown[]);
+            }
+            return fastMethod(first, this, call, count, a0, a1, a2);
+          };
   }
   copyIdentity(wrapper, fn);
   // Metadata other decorators stored on the original (a route, a validation rule) stays visible.

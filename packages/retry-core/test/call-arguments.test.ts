@@ -1,8 +1,9 @@
-import { Backoff, currentAttempt } from "@retrykit/retry-core";
+import { asyncBackoff, asyncRetry, Backoff, currentAttempt } from "@retrykit/retry-core";
 import { describe, expect, it } from "vitest";
 
-// `execute` carries up to three arguments without an array and builds one only when an attempt
-// fails; these pin that every count, on every path, reaches the function unchanged.
+// `execute` and the decorators' wrappers carry up to three arguments without an array and build
+// one only when an attempt fails; these pin that every count, on every path, reaches the function
+// unchanged, with its `this`.
 
 /** Records each call's arguments (count included) and fails the first `failures` calls. */
 function recorder(failures: number, fail: "reject" | "throw" = "reject") {
@@ -101,5 +102,83 @@ describe("Backoff.execute arguments", () => {
     await expect(backoff.execute(42 as never, 1, 2, 3, 4)).rejects.toThrow(
       /fn must be a function, got 42/,
     );
+  });
+});
+
+describe("decorator wrapper arguments and this", () => {
+  class Target {
+    constructor(readonly name: string) {}
+  }
+
+  /** Records `this` and the arguments of each call; fails the first `failures` calls. */
+  function method(failures: number, fail: "reject" | "throw" = "reject") {
+    const calls: Array<{ self: unknown; args: unknown[] }> = [];
+    function fn(this: unknown, ...args: unknown[]): Promise<unknown[]> {
+      calls.push({ self: this, args });
+      if (calls.length <= failures) {
+        if (fail === "throw") throw new Error(`failure ${calls.length}`);
+        return Promise.reject(new Error(`failure ${calls.length}`));
+      }
+      return Promise.resolve(args);
+    }
+    return { fn, calls };
+  }
+
+  for (const args of argumentSets) {
+    const label = `${args.length} argument(s): ${JSON.stringify(args)}`;
+
+    it(`passes ${label} and this on a first success and after failures`, async () => {
+      const target = new Target("t");
+      const { fn, calls } = method(2);
+      const wrapped = asyncRetry(3)(fn);
+      await expect(wrapped.call(target, ...args)).resolves.toEqual(args);
+      expect(calls.map((call) => call.self)).toEqual([target, target, target]);
+      for (const call of calls) {
+        expect(call.args).toEqual(args);
+        expect(call.args).toHaveLength(args.length);
+      }
+    });
+
+    it(`passes ${label} after a synchronous throw, without a this`, async () => {
+      const { fn, calls } = method(1, "throw");
+      const wrapped = asyncRetry(2)(fn);
+      await expect(wrapped(...args)).resolves.toEqual(args);
+      expect(calls).toEqual([
+        { self: undefined, args },
+        { self: undefined, args },
+      ]);
+    });
+
+    it(`passes ${label} and this under a time limit (the general path)`, async () => {
+      const target = new Target("timed");
+      const { fn, calls } = method(1);
+      const wrapped = asyncBackoff({ attemptTimeout: 10_000, maxTries: 2, retryIf: () => true })(
+        fn,
+      );
+      await expect(wrapped.call(target, ...args)).resolves.toEqual(args);
+      expect(calls.map((call) => call.self)).toEqual([target, target]);
+      for (const call of calls) expect(call.args).toEqual(args);
+    });
+  }
+
+  it("publishes the attempt to a decorated method on every attempt", async () => {
+    const seen: Array<number | undefined> = [];
+    const { fn } = method(2);
+    const wrapped = asyncRetry(3)(function (this: unknown, ...args: unknown[]) {
+      seen.push(currentAttempt()?.attempt);
+      return fn.apply(this, args);
+    });
+    await wrapped.call(new Target("x"), 1);
+    expect(seen).toEqual([1, 2, 3]);
+    expect(currentAttempt()).toBeUndefined();
+  });
+
+  it("keeps the original's name and length", () => {
+    async function fetchThree(a: number, b: number, c: number, d: number): Promise<number> {
+      return a + b + c + d;
+    }
+    const wrapped = asyncRetry(3)(fetchThree);
+    expect(wrapped.name).toBe("fetchThree");
+    expect(wrapped.length).toBe(4);
   });
 });
