@@ -109,4 +109,38 @@ describe.each(TRANSPORTS)("S2 client spans against s2-emulator over %s", (transp
     expect(createSpan?.attributes["s2.basin"]).toBe(basin);
     expect(createSpan?.attributes["s2.stream"]).toBeUndefined();
   });
+
+  it("calls never retried with their settings are spans too (maxRetries 0, appends not retried)", async () => {
+    const setup = fixture.connect({ retryBackoff: 1 });
+    const basin = await fixture.freshBasin(setup, "otel");
+    const noRetries = fixture.connect({ maxRetries: 0 });
+    const appendsOff = fixture.connect({ enableAppendRetries: false });
+    otel.reset();
+    await noRetries
+      .basin(basin)
+      .stream("once")
+      .append({ records: records(0, 1) });
+    await noRetries.basin(basin).stream("once").checkTail();
+    await appendsOff
+      .basin(basin)
+      .stream("once")
+      .append({ records: records(1, 1) });
+    const acks: unknown[] = [];
+    const session = appendsOff
+      .basin(basin)
+      .stream("once")
+      .appendSession([{ records: records(2, 1) }]);
+    for await (const ack of session) acks.push(ack);
+    expect(acks).toHaveLength(1);
+    const names = otel.finished().map((span) => span.name);
+    expect(names.filter((name) => name === "s2.append")).toHaveLength(2);
+    expect(names).toContain("s2.check_tail");
+    expect(names).toContain("s2.append_session");
+    // A failure of such a call is a span with an error status and one attempt.
+    otel.reset();
+    await expect(noRetries.basin(basin).stream("missing").checkTail()).rejects.toThrow();
+    const [failed] = otel.finished().filter((span) => span.name === "s2.check_tail");
+    expect(failed?.status.code).toBe(SpanStatusCode.ERROR);
+    expect(failed?.attributes["retry.attempts"]).toBe(1);
+  });
 });

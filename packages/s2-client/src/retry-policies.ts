@@ -13,15 +13,20 @@ import { s2Telemetry } from "./span-attributes.js";
  */
 export class RetryPolicies {
   readonly #config: ResolvedConfig;
-  readonly #unary = new Map<Rpc, Backoff | null>();
-  #readSession: Backoff | null | undefined;
+  readonly #unary = new Map<Rpc, Backoff>();
+  #readSession: Backoff | undefined;
 
   constructor(config: ResolvedConfig) {
     this.#config = config;
   }
 
-  /** The Backoff of a unary RPC, or `null` when the RPC is never retried with these settings. */
-  forRpc(rpc: Rpc): Backoff | null {
+  /**
+   * The Backoff of a unary RPC. A call that is never retried with these settings (`maxRetries: 0`,
+   * or an append with `enableAppendRetries: false`) still runs through one that retries nothing:
+   * its span, metrics, history and `onGiveUp` are those of any other call, and the engine's fast
+   * path makes it cost next to nothing when none of them is wanted.
+   */
+  forRpc(rpc: Rpc): Backoff {
     let backoff = this.#unary.get(rpc);
     if (backoff === undefined) {
       // No engine attempt timeout: every attempt carries a gRPC deadline of `requestTimeout`,
@@ -36,7 +41,7 @@ export class RetryPolicies {
    * The Backoff of one append session. `nothingInFlight` tells, at the moment of a failure,
    * whether every batch sent so far had been acknowledged (then a retry cannot duplicate anything).
    */
-  forAppendSession(nothingInFlight: () => boolean): Backoff | null {
+  forAppendSession(nothingInFlight: () => boolean): Backoff {
     return this.#build("AppendSession", {}, nothingInFlight);
   }
 
@@ -45,7 +50,7 @@ export class RetryPolicies {
    * session's attempt watches for silence itself (a heartbeat proves the connection alive but is
    * not progress: only records reset the count of attempts, which the engine bases on items).
    */
-  forReadSession(): Backoff | null {
+  forReadSession(): Backoff {
     if (this.#readSession === undefined) this.#readSession = this.#build("ReadSession", {});
     return this.#readSession;
   }
@@ -54,14 +59,9 @@ export class RetryPolicies {
     rpc: Rpc,
     limits: { attemptTimeout?: number; idleTimeout?: number },
     nothingInFlight: () => boolean = () => false,
-  ): Backoff | null {
+  ): Backoff {
     const config = this.#config;
-    // Without hooks, a call that is never retried needs no Backoff at all; with hooks it gets one
-    // anyway (that retries nothing), so that its failures still reach `onGiveUp`.
-    const observed = config.onRetry !== undefined || config.onGiveUp !== undefined;
     const appendsOff = (rpc === "Append" || rpc === "AppendSession") && !config.enableAppendRetries;
-    if (!observed && appendsOff) return null;
-    if (!observed && config.maxRetries === 0 && limits.idleTimeout === undefined) return null;
     const settings = {
       enableAppendRetries: config.enableAppendRetries,
       appendRetryPolicy: config.appendRetryPolicy,
