@@ -4,6 +4,7 @@ import { Backoff } from "../backoff.js";
 import type { BackoffOptions } from "../backoff-options.js";
 import type { Clock } from "../clock.js";
 import { TimeoutError } from "../errors.js";
+import { carryHistory } from "../history/retry-history.js";
 import { ExponentialRetry } from "./exponential-retry.js";
 import { HttpStatusError } from "./http-status-error.js";
 import { httpTelemetry } from "./http-telemetry.js";
@@ -502,9 +503,12 @@ export class RetryClient implements AsyncDisposable {
     );
 
     let response: Response;
+    // What the engine threw when it gave up on a status: its history goes to the error made of it.
+    let gaveUp: unknown;
     try {
       response = await backoff.executeWith({ signal: controller.signal }, attempt);
     } catch (caught) {
+      gaveUp = caught;
       let error = caught;
       if (error instanceof RetryableResponse && error.discarded) {
         // The deadline passed during a later attempt; the engine reports the previous failure, but
@@ -515,6 +519,7 @@ export class RetryClient implements AsyncDisposable {
           limit,
           `deadline of ${limit} ms exceeded (the last complete attempt answered HTTP ${error.response.status})`,
         );
+        carryHistory(caught, error);
       }
       if (error instanceof RetryableResponse) {
         // Out of tries (or time) on a status: the last response is the result, body unread.
@@ -522,6 +527,7 @@ export class RetryClient implements AsyncDisposable {
         const failure = end(started, { response }, false, undefined);
         if (failure !== NO_HOOK_ERROR) {
           discard(response);
+          carryHistory(caught, failure);
           throw failure;
         }
       } else {
@@ -529,16 +535,22 @@ export class RetryClient implements AsyncDisposable {
         if (lastRetryable !== undefined && !lastRetryable.discarded)
           discard(lastRetryable.response);
         const cause = error instanceof StopRetrying ? error.cause : error;
-        if (hookError !== NO_HOOK_ERROR) throw hookError;
-        const failure = end(started, { error: cause }, false, undefined);
-        throw failure !== NO_HOOK_ERROR ? failure : cause;
+        const failure =
+          hookError !== NO_HOOK_ERROR
+            ? hookError
+            : end(started, { error: cause }, false, undefined);
+        const thrown = failure !== NO_HOOK_ERROR ? failure : cause;
+        carryHistory(caught, thrown);
+        throw thrown;
       }
     } finally {
       unlinkCaller?.();
       unlinkClose();
     }
     if (raiseForStatus && response.status >= 400) {
-      throw new HttpStatusError(response, current.method, current.url);
+      const error = new HttpStatusError(response, current.method, current.url);
+      carryHistory(gaveUp, error);
+      throw error;
     }
     return response;
   }

@@ -15,6 +15,19 @@ export function bindHistory(error: unknown, history: CallHistory): void {
 }
 
 /**
+ * Gives `to` the history of `from`, if it has one: for a layer above the engine that throws
+ * another error than the engine's (a cause unwrapped, a response turned into an error). @internal
+ */
+export function carryHistory(from: unknown, to: unknown): void {
+  if (from === to) return;
+  const history =
+    (typeof from === "object" && from !== null) || typeof from === "function"
+      ? histories.get(from as object)
+      : undefined;
+  if (history !== undefined) bindHistory(to, history);
+}
+
+/**
  * The failure history of the call that threw `error`: its attempts (number, start and duration on
  * the engine's clock, outcome, the pause chosen and where it came from, hedged or not), why it
  * stopped, and how many attempts were left out to keep it bounded. `undefined` for a value no

@@ -1,4 +1,4 @@
-import { ManualClock } from "@retrykit/retry-core";
+import { ManualClock, retryHistory } from "@retrykit/retry-core";
 import {
   ExponentialRetry,
   FibonacciRetry,
@@ -768,5 +768,57 @@ describe("lifecycle and validation", () => {
   ])("the constructor rejects a bad %s", (name, options, type) => {
     expect(() => new RetryClient(options as never)).toThrow(type);
     expect(() => new RetryClient(options as never)).toThrow(name);
+  });
+});
+
+describe("retryHistory of RetryClient errors", () => {
+  it("an HttpStatusError made of the last response has the history of its attempts", async () => {
+    const p = path("history-status");
+    server.route(p, { status: 503 });
+    const { client } = makeClient({ raiseForStatus: true });
+    const error = await client.get(p).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(HttpStatusError);
+    const history = retryHistory(error);
+    expect(history?.stopReason).toBe("max-tries");
+    expect(history?.attempts.map((a) => a.attempt)).toEqual([1, 2, 3]);
+  });
+
+  it("an error thrown by evaluateResponse has the history of the call it stopped", async () => {
+    const p = path("history-evaluate");
+    server.route(p, { status: 500 }, { status: 200, body: "odd" });
+    const bug = new Error("cannot read the body");
+    const { client } = makeClient({
+      retryOptions: quick({
+        evaluateResponse: () => {
+          throw bug;
+        },
+      }),
+    });
+    await expect(client.get(p)).rejects.toBe(bug);
+    const history = retryHistory(bug);
+    expect(history?.attempts).toHaveLength(2);
+    expect(history?.attempts[0]?.outcome).toBe("error");
+  });
+
+  it("a throwing onRequestEnd's error has the history of the call it ended", async () => {
+    const p = path("history-hook");
+    server.route(p, { status: 500 });
+    const bug = new Error("tracing failed");
+    const { client } = makeClient({
+      onRequestEnd: () => {
+        throw bug;
+      },
+    });
+    await expect(client.get(p)).rejects.toBe(bug);
+    expect(retryHistory(bug)?.attempts).toHaveLength(1);
+  });
+
+  it("a non-retryable status answered at once has no history: the engine saw a success", async () => {
+    const p = path("history-404");
+    server.route(p, { status: 404 });
+    const { client } = makeClient({ raiseForStatus: true });
+    const error = await client.get(p).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(HttpStatusError);
+    expect(retryHistory(error)).toBeUndefined();
   });
 });
