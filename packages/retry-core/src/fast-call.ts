@@ -153,7 +153,7 @@ export function fastExecute(
     const args = argumentList(count, a0, a1, a2);
     return observeWithState(first, undefined, fn, args, pending, state);
   }
-  return (pending instanceof Promise ? pending : Promise.resolve(pending)).then(
+  return adopt(pending).then(
     first.succeed,
     count === 0
       ? resumeWithout(first, undefined, fn)

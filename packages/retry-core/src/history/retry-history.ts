@@ -4,14 +4,17 @@ import type { CallHistory, RetryHistory } from "./call-history.js";
 // the entry goes away with it.
 const histories = new WeakMap<object, CallHistory>();
 
+/** Objects and functions can be WeakMap keys; primitives cannot, so they have no history. */
+function isKey(value: unknown): value is object {
+  return (typeof value === "object" && value !== null) || typeof value === "function";
+}
+
 /**
  * Links a thrown value to the history of the call that threw it (the last such call wins when one
  * object is thrown by several). Primitives cannot be keys: they have no history. @internal
  */
 export function bindHistory(error: unknown, history: CallHistory): void {
-  if ((typeof error === "object" && error !== null) || typeof error === "function") {
-    histories.set(error as object, history);
-  }
+  if (isKey(error)) histories.set(error, history);
 }
 
 /**
@@ -19,11 +22,8 @@ export function bindHistory(error: unknown, history: CallHistory): void {
  * another error than the engine's (a cause unwrapped, a response turned into an error). @internal
  */
 export function carryHistory(from: unknown, to: unknown): void {
-  if (from === to) return;
-  const history =
-    (typeof from === "object" && from !== null) || typeof from === "function"
-      ? histories.get(from as object)
-      : undefined;
+  if (from === to || !isKey(from)) return;
+  const history = histories.get(from);
   if (history !== undefined) bindHistory(to, history);
 }
 
@@ -49,8 +49,5 @@ export function carryHistory(from: unknown, to: unknown): void {
  * ```
  */
 export function retryHistory(error: unknown): RetryHistory | undefined {
-  if ((typeof error === "object" && error !== null) || typeof error === "function") {
-    return histories.get(error as object);
-  }
-  return undefined;
+  return isKey(error) ? histories.get(error) : undefined;
 }
